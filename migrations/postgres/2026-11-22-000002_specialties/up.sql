@@ -1,0 +1,22 @@
+-- Specialties and licence profiles share one code list; names in the three interface languages.
+INSERT INTO specialties (code, name_ru, name_kk, name_en) VALUES
+('general_practice', 'Общая врачебная практика', 'Жалпы дәрігерлік практика', 'General practice'),
+('therapy', 'Терапия', 'Терапия', 'Internal medicine'),
+('pediatrics', 'Педиатрия', 'Педиатрия', 'Paediatrics'),
+('cardiology', 'Кардиология', 'Кардиология', 'Cardiology'),
+('neurology', 'Неврология', 'Неврология', 'Neurology'),
+('endocrinology', 'Эндокринология', 'Эндокринология', 'Endocrinology'),
+('pulmonology', 'Пульмонология', 'Пульмонология', 'Pulmonology'),
+('gastroenterology', 'Гастроэнтерология', 'Гастроэнтерология', 'Gastroenterology'),
+('obstetrics_gynecology', 'Акушерство и гинекология', 'Акушерлік және гинекология', 'Obstetrics and gynaecology'),
+('oncology', 'Онкология', 'Онкология', 'Oncology'),
+('psychiatry', 'Психиатрия', 'Психиатрия', 'Psychiatry'),
+('dermatology', 'Дерматовенерология', 'Дерматовенерология', 'Dermatology'),
+('ophthalmology', 'Офтальмология', 'Офтальмология', 'Ophthalmology'),
+('otorhinolaryngology', 'Оториноларингология', 'Оториноларингология', 'Otorhinolaryngology'),
+('surgery', 'Хирургия', 'Хирургия', 'Surgery'),
+('traumatology', 'Травматология и ортопедия', 'Травматология және ортопедия', 'Traumatology and orthopaedics'),
+('radiology', 'Лучевая диагностика', 'Сәулелік диагностика', 'Radiology'),
+('functional_diagnostics', 'Функциональная диагностика', 'Функционалдық диагностика', 'Functional diagnostics'),
+('laboratory_diagnostics', 'Лабораторная диагностика', 'Зертханалық диагностика', 'Laboratory diagnostics'),
+('rehabilitation', 'Медицинская реабилитация', 'Медициналық оңалту', 'Medical rehabilitation');

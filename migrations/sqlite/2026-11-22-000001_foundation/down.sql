@@ -1,0 +1,12 @@
+DROP TABLE audit_events;
+DROP TABLE schedule_exceptions;
+DROP TABLE schedule_intervals;
+DROP TABLE practitioner_specialties;
+DROP TABLE practitioners;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE representations;
+DROP TABLE users;
+DROP TABLE offer_versions;
+DROP TABLE organizations;
+DROP TABLE specialties;

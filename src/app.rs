@@ -1,0 +1,142 @@
+//! Building and running the HTTP service: database, migrations, demo data, routes, middleware.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context as _;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http;
+use crate::services::{Context, demo};
+
+/// Pages load only the platform's own scripts and styles.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; \
+     base-uri 'self'; form-action 'self'";
+
+pub struct Application {
+    port: u16,
+    url: String,
+    server: Server,
+    context: Context,
+}
+
+/// Opens the database and applies what start-up must: migrations (if configured), the folders
+/// for blobs and mail, demo data on a first start (if configured).
+pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Context> {
+    let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
+    if settings.database.migrate_on_start {
+        let db2 = db.clone();
+        let applied = tokio::task::spawn_blocking(move || db2.migrate()).await??;
+        if applied > 0 {
+            tracing::info!(applied, backend = db.backend().name(), "migrations applied");
+        }
+    }
+    for dir in [&settings.storage.blob_dir, &settings.mail.dir] {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the folder {}", dir.display()))?;
+    }
+    let context = Context {
+        db,
+        clock,
+        settings: Arc::new(settings),
+    };
+    if context.settings.demo.seed_on_first_start && demo::is_empty(&context).await? {
+        demo::load(&context).await?;
+        tracing::info!("demo data loaded (first start)");
+    }
+    Ok(context)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        let listen = settings.server.listen.clone();
+        let listener = TcpListener::bind(&listen)
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        let url = settings.public_url(&addr);
+        let workers = settings.server.workers;
+        let context = prepare(settings, clock).await?;
+        let server = serve(listener, context.clone(), workers)?;
+        Ok(Application {
+            port: addr.port(),
+            url,
+            server,
+            context,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, context: Context, workers: usize) -> anyhow::Result<Server> {
+    let json_limit = context.settings.server.json_limit_bytes;
+    let data = web::Data::new(context);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(http::error::json_config_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(http::error::query_config_error))
+            .app_data(web::PayloadConfig::default().limit(json_limit))
+            .wrap(ErrorHandlers::new().default_handler(http::error::json_for_bare_errors))
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)),
+            )
+            // Echo the request id so a user's report can be matched with the log.
+            .wrap_fn(|req, srv| {
+                let id = req.extensions().get::<RequestId>().copied();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = id
+                        && let Ok(v) = HeaderValue::from_str(&id.to_string())
+                    {
+                        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .configure(http::routes)
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,190 @@
+//! Typed settings: embedded `config/default.toml`, then an optional profile file, then an
+//! optional explicit file, then `TELEMED__SECTION__KEY` environment overrides.
+
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+const EMBEDDED_DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub mail: MailSettings,
+    pub auth: AuthSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub public_url: String,
+    pub secure_cookies: bool,
+    pub json_limit_bytes: usize,
+    /// 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// May carry a password, so it is never printed (see the `Debug` impl).
+    pub url: String,
+    pub pool_size: u32,
+    pub migrate_on_start: bool,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub blob_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub dir: PathBuf,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub session_hours: i64,
+    pub max_failed_logins: i64,
+    pub failed_login_window_minutes: i64,
+    pub max_failed_logins_per_ip: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    pub seed_on_first_start: bool,
+}
+
+/// Where settings come from, beyond the embedded defaults and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    pub profile: Option<String>,
+    pub file: Option<PathBuf>,
+    /// Directory holding `<profile>.toml`; `config` relative to the working directory by default.
+    pub config_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn load(sources: &Sources) -> anyhow::Result<Settings> {
+        let mut builder =
+            Config::builder().add_source(File::from_str(EMBEDDED_DEFAULTS, FileFormat::Toml));
+        let profile = sources
+            .profile
+            .clone()
+            .or_else(|| std::env::var("TELEMED_PROFILE").ok());
+        if let Some(profile) = profile {
+            let dir = sources
+                .config_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("config"));
+            let path = dir.join(format!("{profile}.toml"));
+            anyhow::ensure!(
+                path.exists(),
+                "profile {profile:?} needs {}",
+                path.display()
+            );
+            builder = builder.add_source(File::from(path).format(FileFormat::Toml));
+        }
+        if let Some(file) = &sources.file {
+            builder = builder.add_source(File::from(file.as_path()).format(FileFormat::Toml));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("TELEMED")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        anyhow::ensure!(
+            !settings.database.url.trim().is_empty(),
+            "database.url is empty: set TELEMED__DATABASE__URL"
+        );
+        Ok(settings)
+    }
+
+    /// The embedded defaults alone, as a fresh machine sees them.
+    pub fn embedded() -> anyhow::Result<Settings> {
+        Ok(
+            Config::builder()
+                .add_source(File::from_str(EMBEDDED_DEFAULTS, FileFormat::Toml))
+                .build()?
+                .try_deserialize()?,
+        )
+    }
+
+    /// The URL people open, for the start banner and links in mail.
+    pub fn public_url(&self, bound: &std::net::SocketAddr) -> String {
+        if !self.server.public_url.trim().is_empty() {
+            return self.server.public_url.trim_end_matches('/').to_owned();
+        }
+        let host = if bound.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            bound.ip().to_string()
+        };
+        format!("http://{host}:{}", bound.port())
+    }
+
+    pub fn blob_dir(&self) -> &Path {
+        &self.storage.blob_dir
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_describe_a_local_install() {
+        let s = Settings::embedded().unwrap();
+        assert_eq!(s.server.listen, "127.0.0.1:8080");
+        assert_eq!(s.database.url, "sqlite://data/telemed.sqlite3");
+        assert_eq!(s.storage.blob_dir, PathBuf::from("data/blobs"));
+        assert_eq!(s.mail.dir, PathBuf::from("data/mail"));
+        assert!(s.demo.seed_on_first_start);
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://telemed:s3cret@db/telemed"),
+            "postgres://telemed:***@db/telemed"
+        );
+        assert_eq!(redact_url("sqlite://data/x.sqlite3"), "sqlite://data/x.sqlite3");
+        let s = DatabaseSettings {
+            url: "postgres://u:hunter2@h/d".into(),
+            pool_size: 1,
+            migrate_on_start: false,
+        };
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,154 @@
+//! Rows as diesel reads and writes them. Services turn them into API views.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationRow {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub licence_number: String,
+    pub licensed_profiles: String,
+    pub service_kinds: String,
+    pub gobmp: bool,
+    pub osms: bool,
+    pub time_zone: String,
+    pub consultation_minutes: i32,
+    pub urgent_deadline_hours: i32,
+    pub planned_deadline_hours: i32,
+    pub paid: bool,
+    pub price_list: String,
+    pub payment_procedure: String,
+    pub consent_procedure: String,
+    pub anonymous_consultation: String,
+    pub identification_procedure: String,
+    pub conclusion_procedure: String,
+    pub document_requirements: String,
+    pub offer_acceptance: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = offer_versions)]
+pub struct OfferVersionRow {
+    pub id: String,
+    pub organization_id: String,
+    pub version: i32,
+    pub body: String,
+    pub sha256: String,
+    pub published_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub full_name: String,
+    pub iin: String,
+    pub role: String,
+    pub organization_id: Option<String>,
+    pub language: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = representations)]
+pub struct RepresentationRow {
+    pub id: String,
+    pub representative_id: String,
+    pub patient_id: String,
+    pub basis: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = login_failures)]
+pub struct LoginFailureRow {
+    pub id: String,
+    pub email: String,
+    pub ip: String,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = practitioners)]
+pub struct PractitionerRow {
+    pub id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub position: String,
+    pub qualification_category: String,
+    pub academic_degree: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = practitioner_specialties)]
+pub struct PractitionerSpecialtyRow {
+    pub practitioner_id: String,
+    pub specialty_code: String,
+    pub experience_years: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = schedule_intervals)]
+pub struct ScheduleIntervalRow {
+    pub id: String,
+    pub practitioner_id: String,
+    pub weekday: i32,
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = schedule_exceptions)]
+pub struct ScheduleExceptionRow {
+    pub id: String,
+    pub practitioner_id: String,
+    pub day: NaiveDate,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = specialties)]
+pub struct SpecialtyRow {
+    pub code: String,
+    pub name_ru: String,
+    pub name_kk: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEventRow {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub subject_id: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub outcome: String,
+    pub ip: String,
+    pub prev_hash: String,
+    pub hash: String,
+}

@@ -1,0 +1,6 @@
+//! Pure rules of the domain: no actix, no diesel, nothing else of the project.
+
+pub mod account;
+pub mod iin;
+pub mod organization;
+pub mod schedule;

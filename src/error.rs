@@ -1,0 +1,109 @@
+//! The one error type of the services: a stable machine-readable code for every failure a
+//! client can cause, and an opaque internal error (logged, never shown) for everything else.
+
+use std::fmt;
+
+/// How a client-caused failure maps onto HTTP; kept here so services need not know actix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Unprocessable,
+    TooManyRequests,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Client {
+        kind: ErrorKind,
+        code: &'static str,
+        message: String,
+        /// Seconds until a refused request may be retried (429).
+        retry_after: Option<u64>,
+    },
+    #[error("the database is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn client(kind: ErrorKind, code: &'static str, message: impl fmt::Display) -> Self {
+        AppError::Client {
+            kind,
+            code,
+            message: message.to_string(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl fmt::Display) -> Self {
+        Self::client(ErrorKind::BadRequest, code, message)
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl fmt::Display) -> Self {
+        Self::client(ErrorKind::Unprocessable, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl fmt::Display) -> Self {
+        Self::client(ErrorKind::Conflict, code, message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::client(ErrorKind::NotFound, "not_found", format!("{what} not found"))
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::client(
+            ErrorKind::Unauthorized,
+            "unauthenticated",
+            "sign in to do this",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::client(
+            ErrorKind::Forbidden,
+            "forbidden",
+            "you are not allowed to do this",
+        )
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Client { code, .. } => code,
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found("record"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::conflict("already_exists", "such a record already exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(anyhow::anyhow!("connection closed: {}", info.message()))
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(e.into())
+    }
+}

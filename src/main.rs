@@ -1,0 +1,119 @@
+//! The `telemed` command: serve (default), migrate, demo, audit verify.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use telemed::app::{Application, prepare};
+use telemed::audit::{self, Verification};
+use telemed::clock::SystemClock;
+use telemed::config::{Settings, Sources};
+use telemed::db::Db;
+use telemed::services::demo;
+
+#[derive(Parser)]
+#[command(name = "telemed", version, about = "Remote medical services platform")]
+struct Cli {
+    /// Settings profile: reads config/<PROFILE>.toml over the embedded defaults.
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    /// An extra settings file, applied after the profile.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (the default).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 (overrides server.listen).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo organisations, doctors and patients (skipped if already loaded).
+    Demo,
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain of the audit log.
+    Verify,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TELEMED_LOG")
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let mut settings = Settings::load(&Sources {
+        profile: cli.profile,
+        file: cli.config,
+        config_dir: None,
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command.unwrap_or(Command::Serve { listen: None }) {
+        Command::Serve { listen } => {
+            if let Some(listen) = listen {
+                settings.server.listen = listen;
+            }
+            runtime.block_on(serve(settings))
+        }
+        Command::Migrate => {
+            let db = Db::connect(&settings.database.url, 1)?;
+            let applied = db.migrate()?;
+            println!("{applied} migration(s) applied to the {} database", db.backend().name());
+            Ok(())
+        }
+        Command::Demo => runtime.block_on(async {
+            settings.demo.seed_on_first_start = false;
+            let ctx = prepare(settings, Arc::new(SystemClock)).await?;
+            match demo::load(&ctx).await.context("loading demo data")? {
+                demo::Outcome::Loaded => println!("demo data loaded; password: {}", demo::DEMO_PASSWORD),
+                demo::Outcome::AlreadyPresent => println!("demo data is already present"),
+            }
+            Ok(())
+        }),
+        Command::Audit { command: AuditCommand::Verify } => {
+            let db = Db::connect(&settings.database.url, 1)?;
+            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            match audit::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))? {
+                Verification::Intact { rows } => {
+                    println!("audit log intact: {rows} rows");
+                    Ok(())
+                }
+                Verification::Broken { seq, reason } => {
+                    anyhow::bail!("audit log broken at row {seq}: {reason}")
+                }
+            }
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let demo = settings.demo.seed_on_first_start;
+    let app = Application::build(settings).await?;
+    println!("telemed is running: open {}", app.url());
+    if demo {
+        println!("demo logins (password {}):", demo::DEMO_PASSWORD);
+        for (email, what) in demo::DEMO_LOGINS {
+            println!("  {email:<34} {what}");
+        }
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
