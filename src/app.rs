@@ -65,8 +65,8 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Application> {
         let listen = settings.server.listen.clone();
-        let listener = TcpListener::bind(&listen)
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener =
+            TcpListener::bind(&listen).with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
         let url = settings.public_url(&addr);
         let workers = settings.server.workers;
@@ -90,6 +90,12 @@ impl Application {
 
     pub fn context(&self) -> &Context {
         &self.context
+    }
+
+    /// Stops accepting requests and lets the workers finish (tests stop each app they spawn, so
+    /// its database connections close).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -126,7 +132,8 @@ fn serve(listener: TcpListener, context: Context, workers: usize) -> anyhow::Res
                     if let Some(id) = id
                         && let Ok(v) = HeaderValue::from_str(&id.to_string())
                     {
-                        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+                        res.headers_mut()
+                            .insert(header::HeaderName::from_static("x-request-id"), v);
                     }
                     Ok(res)
                 }

@@ -119,12 +119,10 @@ impl Settings {
 
     /// The embedded defaults alone, as a fresh machine sees them.
     pub fn embedded() -> anyhow::Result<Settings> {
-        Ok(
-            Config::builder()
-                .add_source(File::from_str(EMBEDDED_DEFAULTS, FileFormat::Toml))
-                .build()?
-                .try_deserialize()?,
-        )
+        Ok(Config::builder()
+            .add_source(File::from_str(EMBEDDED_DEFAULTS, FileFormat::Toml))
+            .build()?
+            .try_deserialize()?)
     }
 
     /// The URL people open, for the start banner and links in mail.
@@ -179,7 +177,10 @@ mod tests {
             redact_url("postgres://telemed:s3cret@db/telemed"),
             "postgres://telemed:***@db/telemed"
         );
-        assert_eq!(redact_url("sqlite://data/x.sqlite3"), "sqlite://data/x.sqlite3");
+        assert_eq!(
+            redact_url("sqlite://data/x.sqlite3"),
+            "sqlite://data/x.sqlite3"
+        );
         let s = DatabaseSettings {
             url: "postgres://u:hunter2@h/d".into(),
             pool_size: 1,

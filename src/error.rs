@@ -58,7 +58,11 @@ impl AppError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::client(ErrorKind::NotFound, "not_found", format!("{what} not found"))
+        Self::client(
+            ErrorKind::NotFound,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn unauthenticated() -> Self {

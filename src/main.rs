@@ -76,19 +76,26 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&settings.database.url, 1)?;
             let applied = db.migrate()?;
-            println!("{applied} migration(s) applied to the {} database", db.backend().name());
+            println!(
+                "{applied} migration(s) applied to the {} database",
+                db.backend().name()
+            );
             Ok(())
         }
         Command::Demo => runtime.block_on(async {
             settings.demo.seed_on_first_start = false;
             let ctx = prepare(settings, Arc::new(SystemClock)).await?;
             match demo::load(&ctx).await.context("loading demo data")? {
-                demo::Outcome::Loaded => println!("demo data loaded; password: {}", demo::DEMO_PASSWORD),
+                demo::Outcome::Loaded => {
+                    println!("demo data loaded; password: {}", demo::DEMO_PASSWORD)
+                }
                 demo::Outcome::AlreadyPresent => println!("demo data is already present"),
             }
             Ok(())
         }),
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let db = Db::connect(&settings.database.url, 1)?;
             let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             match audit::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))? {

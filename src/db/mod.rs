@@ -129,6 +129,8 @@ impl Db {
         }
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
+            // Open connections on demand: idle nodes should not hold a full pool on the server.
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager {
                 backend: backend.clone(),

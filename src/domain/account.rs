@@ -161,7 +161,16 @@ mod tests {
             Email::parse(" Aigerim@Example.KZ ").map(|e| e.0),
             Some("aigerim@example.kz".into())
         );
-        for bad in ["", "no-at", "@example.kz", "a@", "a@kz", "a@@b.kz", "a b@c.kz", "a@b..kz"] {
+        for bad in [
+            "",
+            "no-at",
+            "@example.kz",
+            "a@",
+            "a@kz",
+            "a@@b.kz",
+            "a b@c.kz",
+            "a@b..kz",
+        ] {
             assert!(Email::parse(bad).is_none(), "{bad}");
         }
     }

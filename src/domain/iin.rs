@@ -123,7 +123,10 @@ mod tests {
     fn rejects_non_digits() {
         assert_eq!(Iin::parse("87010130045a"), Err(IinError::NotDigits));
         assert_eq!(Iin::parse("8701-0130045"), Err(IinError::NotDigits));
-        assert_eq!(Iin::parse("８７０１０１３００４５５"), Err(IinError::NotDigits));
+        assert_eq!(
+            Iin::parse("８７０１０１３００４５５"),
+            Err(IinError::NotDigits)
+        );
     }
 
     #[test]

@@ -73,8 +73,7 @@ pub async fn create_staff(
     path: web::Path<String>,
     body: web::Json<StaffInput>,
 ) -> AppResult<HttpResponse> {
-    let view =
-        accounts::create_staff(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = accounts::create_staff(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -63,7 +63,9 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no context")))?;
             let token = token.ok_or_else(AppError::unauthenticated)?;
-            accounts::authenticate(&ctx, token, ip).await.map(CurrentUser)
+            accounts::authenticate(&ctx, token, ip)
+                .await
+                .map(CurrentUser)
         })
     }
 }

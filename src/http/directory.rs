@@ -7,12 +7,12 @@ use utoipa::IntoParams;
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
 use crate::error::AppResult;
+use crate::services::Context;
 use crate::services::organizations::{
     self, OfferInput, OfferView, OrganizationInput, OrganizationSummary, OrganizationView,
     SpecialtyView,
 };
 use crate::services::practitioners::{self, PractitionerView, ProfileInput, ScheduleView};
-use crate::services::Context;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OrganizationFilter {

@@ -48,19 +48,28 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                         .route(aw::get().to(directory::get_organization))
                         .route(aw::put().to(directory::update_organization)),
                 )
-                .route("/organizations/{id}/offers", aw::post().to(directory::publish_offer))
+                .route(
+                    "/organizations/{id}/offers",
+                    aw::post().to(directory::publish_offer),
+                )
                 .service(
                     aw::resource("/organizations/{id}/staff")
                         .route(aw::get().to(accounts::list_staff))
                         .route(aw::post().to(accounts::create_staff)),
                 )
-                .route("/practitioners", aw::get().to(directory::list_practitioners))
+                .route(
+                    "/practitioners",
+                    aw::get().to(directory::list_practitioners),
+                )
                 .service(
                     aw::resource("/practitioners/{id}")
                         .route(aw::get().to(directory::get_practitioner))
                         .route(aw::put().to(directory::update_practitioner)),
                 )
-                .route("/practitioners/{id}/schedule", aw::put().to(directory::set_schedule))
+                .route(
+                    "/practitioners/{id}/schedule",
+                    aw::put().to(directory::set_schedule),
+                )
                 .default_service(aw::to(|| async {
                     error::json_error(
                         actix_web::http::StatusCode::NOT_FOUND,

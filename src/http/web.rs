@@ -16,7 +16,10 @@ pub async fn asset(req: HttpRequest) -> HttpResponse {
         Some(file) => {
             let mime = mime_guess::from_path(path).first_or_octet_stream();
             HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, mime.essence_str().to_owned() + charset(&mime)))
+                .insert_header((
+                    header::CONTENT_TYPE,
+                    mime.essence_str().to_owned() + charset(&mime),
+                ))
                 // Pages change with each release; revalidate rather than serve stale scripts.
                 .insert_header((header::CACHE_CONTROL, "no-cache"))
                 .body(file.data.into_owned())
@@ -30,8 +33,7 @@ pub async fn asset(req: HttpRequest) -> HttpResponse {
 }
 
 fn charset(mime: &mime_guess::Mime) -> &'static str {
-    let textual = mime.type_() == "text"
-        || mime.subtype() == "javascript"
-        || mime.subtype() == "json";
+    let textual =
+        mime.type_() == "text" || mime.subtype() == "javascript" || mime.subtype() == "json";
     if textual { "; charset=utf-8" } else { "" }
 }

@@ -13,9 +13,7 @@ use crate::audit::{self, Event};
 use crate::db::models::{LoginFailureRow, SessionRow, UserRow};
 use crate::db::schema::{login_failures, representations, sessions, users};
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::domain::account::{
-    Email, Language, Role, full_name_acceptable, password_acceptable,
-};
+use crate::domain::account::{Email, Language, Role, full_name_acceptable, password_acceptable};
 use crate::domain::iin::{Iin, IinError};
 use crate::error::{AppError, AppResult, ErrorKind};
 
@@ -112,8 +110,9 @@ pub(crate) fn validate_person(
         };
         AppError::unprocessable("invalid_iin", why)
     })?;
-    let email = Email::parse(email)
-        .ok_or_else(|| AppError::unprocessable("invalid_email", "the e-mail address is not valid"))?;
+    let email = Email::parse(email).ok_or_else(|| {
+        AppError::unprocessable("invalid_email", "the e-mail address is not valid")
+    })?;
     if !password_acceptable(password) {
         return Err(AppError::unprocessable(
             "weak_password",
@@ -189,7 +188,9 @@ pub async fn register(ctx: &Context, input: RegisterInput, ip: String) -> AppRes
                     language: person.language.as_str().to_owned(),
                     created_at: now,
                 };
-                diesel::insert_into(users::table).values(&row).execute(conn)?;
+                diesel::insert_into(users::table)
+                    .values(&row)
+                    .execute(conn)?;
                 audit::record(
                     conn,
                     at,
@@ -478,7 +479,9 @@ pub async fn create_staff(
                     language: person.language.as_str().to_owned(),
                     created_at: now,
                 };
-                diesel::insert_into(users::table).values(&row).execute(conn)?;
+                diesel::insert_into(users::table)
+                    .values(&row)
+                    .execute(conn)?;
                 if let Some(profile) = profile {
                     practitioners::insert_profile(conn, &row.id, &organization_id, &profile, now)?;
                 }

@@ -9,16 +9,16 @@ use super::practitioners::{ProfileInput, SpecialtyExperience};
 use super::{Context, passwords};
 use crate::db::models::{OfferVersionRow, OrganizationRow, RepresentationRow, UserRow};
 use crate::db::schema::{offer_versions, organizations, representations, users};
-use crate::domain::schedule::{DayOff, WeeklyInterval};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::domain::account::Role;
 use crate::domain::iin::Iin;
+use crate::domain::schedule::{DayOff, WeeklyInterval};
 use crate::error::{AppError, AppResult};
 
 /// The password of every demo account. Demo data exists only outside production.
 pub const DEMO_PASSWORD: &str = "demo-telemed-2026";
 
-/// Demo logins, as listed in the README: (e-mail, role, what it is).
+/// Demo logins, as listed in the README: (e-mail, who it is).
 pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("operator@demo.telemed.kz", "platform operator"),
     ("admin.almaty@demo.telemed.kz", "organisation admin, Almaty"),
@@ -67,7 +67,12 @@ struct Doctor {
     degree: &'static str,
 }
 
-fn seed(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, today: NaiveDate) -> AppResult<Outcome> {
+fn seed(
+    conn: &mut DbConnection,
+    hash: &str,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> AppResult<Outcome> {
     let present: i64 = organizations::table
         .filter(organizations::licence_number.eq(ALMATY_LICENCE))
         .count()
@@ -78,28 +83,53 @@ fn seed(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, today: NaiveDat
     let almaty = organization(
         conn,
         now,
-        ALMATY_LICENCE,
-        "Городская поликлиника №7 (демо)",
-        "г. Алматы, пр. Абая, 120",
-        "+7 727 300 00 07",
-        "Asia/Almaty",
-        &["therapy", "cardiology", "neurology", "endocrinology", "pediatrics", "radiology"],
-        false,
+        &DemoOrg {
+            licence: ALMATY_LICENCE,
+            email: "info.almaty@demo.telemed.kz",
+            name: "Городская поликлиника №7 (демо)",
+            address: "г. Алматы, пр. Абая, 120",
+            phone: "+7 727 300 00 07",
+            zone: "Asia/Almaty",
+            profiles: &[
+                "therapy",
+                "cardiology",
+                "neurology",
+                "endocrinology",
+                "pediatrics",
+                "radiology",
+            ],
+            paid: false,
+        },
     )?;
     let aqtobe = organization(
         conn,
         now,
-        "DEMO-KZ-04117CD",
-        "Актюбинский областной медицинский центр (демо)",
-        "г. Актобе, ул. Маресьева, 4",
-        "+7 7132 55 00 00",
-        "Asia/Aqtobe",
-        &["cardiology", "pulmonology", "neurology", "radiology", "gastroenterology"],
-        true,
+        &DemoOrg {
+            licence: "DEMO-KZ-04117CD",
+            email: "info.aqtobe@demo.telemed.kz",
+            name: "Актюбинский областной медицинский центр (демо)",
+            address: "г. Актобе, ул. Маресьева, 4",
+            phone: "+7 7132 55 00 00",
+            zone: "Asia/Aqtobe",
+            profiles: &[
+                "cardiology",
+                "pulmonology",
+                "neurology",
+                "radiology",
+                "gastroenterology",
+            ],
+            paid: true,
+        },
     )?;
-    let person = |conn: &mut DbConnection, email: &str, name: &str, iin11: &str, role: Role, org: Option<&str>| {
-        let iin = Iin::complete(iin11)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo IIN {iin11} has no check digit")))?;
+    let person = |conn: &mut DbConnection,
+                  email: &str,
+                  name: &str,
+                  iin11: &str,
+                  role: Role,
+                  org: Option<&str>| {
+        let iin = Iin::complete(iin11).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("demo IIN {iin11} has no check digit"))
+        })?;
         let row = UserRow {
             id: new_id(),
             email: email.to_owned(),
@@ -111,17 +141,67 @@ fn seed(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, today: NaiveDat
             language: "ru".to_owned(),
             created_at: now,
         };
-        diesel::insert_into(users::table).values(&row).execute(conn)?;
+        diesel::insert_into(users::table)
+            .values(&row)
+            .execute(conn)?;
         Ok::<_, AppError>(row.id)
     };
-    person(conn, "operator@demo.telemed.kz", "Оператор платформы", "80010130001", Role::PlatformAdmin, None)?;
-    person(conn, "admin.almaty@demo.telemed.kz", "Сейткали Жанар Болатовна", "81020240002", Role::OrgAdmin, Some(&almaty))?;
-    person(conn, "admin.aqtobe@demo.telemed.kz", "Утепов Ерлан Маратович", "82030350003", Role::OrgAdmin, Some(&aqtobe))?;
-    person(conn, "support.almaty@demo.telemed.kz", "Ким Алина Сергеевна", "93040440004", Role::Support, Some(&almaty))?;
-    let patient = person(conn, "patient@demo.telemed.kz", "Нурланов Асет Канатович", "90050530005", Role::Patient, None)?;
-    let child = person(conn, "patient2@demo.telemed.kz", "Жумабаева Айя Даулетовна", "15060660006", Role::Patient, None)?;
-    let parent = person(conn, "parent@demo.telemed.kz", "Жумабаева Динара Ериковна", "88070740007", Role::Representative, None)?;
-    let _ = patient;
+    person(
+        conn,
+        "operator@demo.telemed.kz",
+        "Оператор платформы",
+        "80010130001",
+        Role::PlatformAdmin,
+        None,
+    )?;
+    person(
+        conn,
+        "admin.almaty@demo.telemed.kz",
+        "Сейткали Жанар Болатовна",
+        "81020240002",
+        Role::OrgAdmin,
+        Some(&almaty),
+    )?;
+    person(
+        conn,
+        "admin.aqtobe@demo.telemed.kz",
+        "Утепов Ерлан Маратович",
+        "82030350003",
+        Role::OrgAdmin,
+        Some(&aqtobe),
+    )?;
+    person(
+        conn,
+        "support.almaty@demo.telemed.kz",
+        "Ким Алина Сергеевна",
+        "93040440004",
+        Role::Support,
+        Some(&almaty),
+    )?;
+    person(
+        conn,
+        "patient@demo.telemed.kz",
+        "Нурланов Асет Канатович",
+        "90050530005",
+        Role::Patient,
+        None,
+    )?;
+    let child = person(
+        conn,
+        "patient2@demo.telemed.kz",
+        "Жумабаева Айя Даулетовна",
+        "15060660006",
+        Role::Patient,
+        None,
+    )?;
+    let parent = person(
+        conn,
+        "parent@demo.telemed.kz",
+        "Жумабаева Динара Ериковна",
+        "88070740007",
+        Role::Representative,
+        None,
+    )?;
     diesel::insert_into(representations::table)
         .values(&RepresentationRow {
             id: new_id(),
@@ -133,45 +213,163 @@ fn seed(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, today: NaiveDat
         .execute(conn)?;
 
     let doctors = [
-        (&almaty, Doctor { email: "cardio@demo.telemed.kz", name: "Ахметова Гульнара Сериковна", iin11: "75010140011", position: "Врач-кардиолог", specialties: &[("cardiology", 18)], category: "высшая", degree: "кандидат медицинских наук" }),
-        (&almaty, Doctor { email: "therapist@demo.telemed.kz", name: "Иванов Сергей Петрович", iin11: "79020250012", position: "Врач-терапевт", specialties: &[("therapy", 12), ("general_practice", 9)], category: "первая", degree: "" }),
-        (&almaty, Doctor { email: "neuro@demo.telemed.kz", name: "Бекова Сауле Нурлановна", iin11: "83030360013", position: "Врач-невролог", specialties: &[("neurology", 10)], category: "высшая", degree: "" }),
-        (&almaty, Doctor { email: "pediatr@demo.telemed.kz", name: "Омарова Асель Ержановна", iin11: "86040460014", position: "Врач-педиатр", specialties: &[("pediatrics", 7)], category: "вторая", degree: "" }),
-        (&aqtobe, Doctor { email: "cardio.aqtobe@demo.telemed.kz", name: "Тулегенов Марат Асхатович", iin11: "70050540015", position: "Заведующий кардиологическим отделением", specialties: &[("cardiology", 25)], category: "высшая", degree: "доктор медицинских наук" }),
-        (&aqtobe, Doctor { email: "pulmo@demo.telemed.kz", name: "Смагулова Айгерим Талгатовна", iin11: "84060650016", position: "Врач-пульмонолог", specialties: &[("pulmonology", 11)], category: "первая", degree: "" }),
-        (&aqtobe, Doctor { email: "radio@demo.telemed.kz", name: "Петров Алексей Викторович", iin11: "77070750017", position: "Врач-рентгенолог", specialties: &[("radiology", 20)], category: "высшая", degree: "" }),
-        (&aqtobe, Doctor { email: "gastro@demo.telemed.kz", name: "Каримов Данияр Бауыржанович", iin11: "88080860018", position: "Врач-гастроэнтеролог", specialties: &[("gastroenterology", 6)], category: "", degree: "" }),
+        (
+            &almaty,
+            Doctor {
+                email: "cardio@demo.telemed.kz",
+                name: "Ахметова Гульнара Сериковна",
+                iin11: "75010140011",
+                position: "Врач-кардиолог",
+                specialties: &[("cardiology", 18)],
+                category: "высшая",
+                degree: "кандидат медицинских наук",
+            },
+        ),
+        (
+            &almaty,
+            Doctor {
+                email: "therapist@demo.telemed.kz",
+                name: "Иванов Сергей Петрович",
+                iin11: "79020250012",
+                position: "Врач-терапевт",
+                specialties: &[("therapy", 12), ("general_practice", 9)],
+                category: "первая",
+                degree: "",
+            },
+        ),
+        (
+            &almaty,
+            Doctor {
+                email: "neuro@demo.telemed.kz",
+                name: "Бекова Сауле Нурлановна",
+                iin11: "83030360013",
+                position: "Врач-невролог",
+                specialties: &[("neurology", 10)],
+                category: "высшая",
+                degree: "",
+            },
+        ),
+        (
+            &almaty,
+            Doctor {
+                email: "pediatr@demo.telemed.kz",
+                name: "Омарова Асель Ержановна",
+                iin11: "86040460014",
+                position: "Врач-педиатр",
+                specialties: &[("pediatrics", 7)],
+                category: "вторая",
+                degree: "",
+            },
+        ),
+        (
+            &aqtobe,
+            Doctor {
+                email: "cardio.aqtobe@demo.telemed.kz",
+                name: "Тулегенов Марат Асхатович",
+                iin11: "70050540015",
+                position: "Заведующий кардиологическим отделением",
+                specialties: &[("cardiology", 25)],
+                category: "высшая",
+                degree: "доктор медицинских наук",
+            },
+        ),
+        (
+            &aqtobe,
+            Doctor {
+                email: "pulmo@demo.telemed.kz",
+                name: "Смагулова Айгерим Талгатовна",
+                iin11: "84060650016",
+                position: "Врач-пульмонолог",
+                specialties: &[("pulmonology", 11)],
+                category: "первая",
+                degree: "",
+            },
+        ),
+        (
+            &aqtobe,
+            Doctor {
+                email: "radio@demo.telemed.kz",
+                name: "Петров Алексей Викторович",
+                iin11: "77070750017",
+                position: "Врач-рентгенолог",
+                specialties: &[("radiology", 20)],
+                category: "высшая",
+                degree: "",
+            },
+        ),
+        (
+            &aqtobe,
+            Doctor {
+                email: "gastro@demo.telemed.kz",
+                name: "Каримов Данияр Бауыржанович",
+                iin11: "88080860018",
+                position: "Врач-гастроэнтеролог",
+                specialties: &[("gastroenterology", 6)],
+                category: "",
+                degree: "",
+            },
+        ),
     ];
     // Holidays of Kazakhstan after today, so the schedule shows real exceptions.
     let year = today.year();
-    let holidays: Vec<(NaiveDate, &str)> = [(12, 16, "День Независимости"), (1, 1, "Новый год"), (3, 22, "Наурыз мейрамы")]
-        .into_iter()
-        .filter_map(|(m, d, why)| {
-            let this = NaiveDate::from_ymd_opt(year, m, d)?;
-            let date = if this > today { this } else { NaiveDate::from_ymd_opt(year + 1, m, d)? };
-            Some((date, why))
-        })
-        .collect();
+    let holidays: Vec<(NaiveDate, &str)> = [
+        (12, 16, "День Независимости"),
+        (1, 1, "Новый год"),
+        (3, 22, "Наурыз мейрамы"),
+    ]
+    .into_iter()
+    .filter_map(|(m, d, why)| {
+        let this = NaiveDate::from_ymd_opt(year, m, d)?;
+        let date = if this > today {
+            this
+        } else {
+            NaiveDate::from_ymd_opt(year + 1, m, d)?
+        };
+        Some((date, why))
+    })
+    .collect();
     for (i, (org, d)) in doctors.iter().enumerate() {
         let user_id = person(conn, d.email, d.name, d.iin11, Role::Doctor, Some(org))?;
         let profile = ProfileInput {
             position: d.position.into(),
-            specialties: d.specialties.iter().map(|(code, years)| SpecialtyExperience { code: (*code).into(), experience_years: *years }).collect(),
+            specialties: d
+                .specialties
+                .iter()
+                .map(|(code, years)| SpecialtyExperience {
+                    code: (*code).into(),
+                    experience_years: *years,
+                })
+                .collect(),
             qualification_category: d.category.into(),
             academic_degree: d.degree.into(),
         }
         .validate()?;
         let pid = super::practitioners::insert_profile(conn, &user_id, org, &profile, now)?;
         // Alternate morning and afternoon shifts so the directory shows varied schedules.
-        let (start, end) = if i % 2 == 0 { ("09:00", "13:00") } else { ("14:00", "18:00") };
-        let weekdays: &[i32] = if i % 3 == 0 { &[1, 2, 3, 4, 5] } else { &[1, 3, 5, 6] };
+        let (start, end) = if i % 2 == 0 {
+            ("09:00", "13:00")
+        } else {
+            ("14:00", "18:00")
+        };
+        let weekdays: &[i32] = if i % 3 == 0 {
+            &[1, 2, 3, 4, 5]
+        } else {
+            &[1, 3, 5, 6]
+        };
         let intervals: Vec<_> = weekdays
             .iter()
-            .map(|w| WeeklyInterval { weekday: *w, starts: hhmm(start), ends: hhmm(end) })
+            .map(|w| WeeklyInterval {
+                weekday: *w,
+                starts: hhmm(start),
+                ends: hhmm(end),
+            })
             .collect();
         let days_off: Vec<_> = holidays
             .iter()
-            .map(|(day, why)| DayOff { day: *day, reason: (*why).into() })
+            .map(|(day, why)| DayOff {
+                day: *day,
+                reason: (*why).into(),
+            })
             .collect();
         super::practitioners::insert_schedule(conn, &pid, &intervals, &days_off)?;
     }
@@ -182,18 +380,19 @@ fn hhmm(s: &str) -> chrono::NaiveTime {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").unwrap_or_default()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn organization(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-    licence: &str,
-    name: &str,
-    address: &str,
-    phone: &str,
-    zone: &str,
-    profiles: &[&str],
+struct DemoOrg {
+    licence: &'static str,
+    email: &'static str,
+    name: &'static str,
+    address: &'static str,
+    phone: &'static str,
+    zone: &'static str,
+    profiles: &'static [&'static str],
     paid: bool,
-) -> AppResult<String> {
+}
+
+fn organization(conn: &mut DbConnection, now: NaiveDateTime, org: &DemoOrg) -> AppResult<String> {
+    let paid = org.paid;
     let price_list = if paid {
         r#"[{"service":"Дистанционная консультация специалиста","price_kzt":8000},{"service":"Интерпретация результатов исследования","price_kzt":12000},{"service":"Второе мнение","price_kzt":15000}]"#
     } else {
@@ -201,16 +400,16 @@ fn organization(
     };
     let row = OrganizationRow {
         id: new_id(),
-        name: name.into(),
-        address: address.into(),
-        phone: phone.into(),
-        email: format!("info.{}@demo.telemed.kz", &licence[8..]).to_lowercase(),
-        licence_number: licence.into(),
-        licensed_profiles: serde_json::to_string(profiles).map_err(anyhow::Error::from)?,
+        name: org.name.into(),
+        address: org.address.into(),
+        phone: org.phone.into(),
+        email: org.email.into(),
+        licence_number: org.licence.into(),
+        licensed_profiles: serde_json::to_string(org.profiles).map_err(anyhow::Error::from)?,
         service_kinds: r#"["realtime","deferred","council"]"#.into(),
         gobmp: !paid,
         osms: true,
-        time_zone: zone.into(),
+        time_zone: org.zone.into(),
         consultation_minutes: 30,
         urgent_deadline_hours: if paid { 6 } else { 3 },
         planned_deadline_hours: 72,
@@ -226,12 +425,15 @@ fn organization(
         created_at: now,
         updated_at: now,
     };
-    diesel::insert_into(organizations::table).values(&row).execute(conn)?;
+    diesel::insert_into(organizations::table)
+        .values(&row)
+        .execute(conn)?;
     let body = format!(
-        "Публичная оферта {name} на оказание дистанционных медицинских услуг. \
+        "Публичная оферта {} на оказание дистанционных медицинских услуг. \
          Акцептуя оферту, пациент соглашается на получение консультации с использованием \
          информационно-коммуникационных технологий в соответствии с Правилами организации, \
-         оказания и оплаты дистанционных медицинских услуг."
+         оказания и оплаты дистанционных медицинских услуг.",
+        org.name
     );
     use sha2::Digest;
     diesel::insert_into(offer_versions::table)

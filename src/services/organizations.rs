@@ -12,7 +12,9 @@ use super::practitioners::{self, PractitionerView};
 use super::{Actor, Context, optional_text, required_text};
 use crate::audit::{self, Event};
 use crate::db::models::{OfferVersionRow, OrganizationRow};
-use crate::db::schema::{offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties};
+use crate::db::schema::{
+    offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties,
+};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::domain::account::Role;
 use crate::domain::organization::{
@@ -163,8 +165,12 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
         ));
     }
     super::practitioners::ensure_specialties(conn, input.licensed_profiles.iter())?;
-    let mut kinds = input.service_kinds.clone();
-    kinds.dedup();
+    let mut kinds: Vec<ServiceKind> = Vec::new();
+    for k in &input.service_kinds {
+        if !kinds.contains(k) {
+            kinds.push(*k);
+        }
+    }
     let t = |v: &str, f: &'static str| optional_text(v, f, 5000);
     Ok(OrganizationRow {
         id: String::new(),
@@ -172,7 +178,9 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
         address: required_text(&input.address, "address", 500)?,
         phone: required_text(&input.phone, "phone", 50)?,
         email: crate::domain::account::Email::parse(&input.email)
-            .ok_or_else(|| AppError::unprocessable("invalid_email", "the e-mail address is not valid"))?
+            .ok_or_else(|| {
+                AppError::unprocessable("invalid_email", "the e-mail address is not valid")
+            })?
             .as_str()
             .to_owned(),
         licence_number: required_text(&input.licence_number, "licence_number", 100)?,
@@ -271,7 +279,13 @@ pub async fn get(ctx: &Context, id: String) -> AppResult<OrganizationView> {
         .await
 }
 
-fn audit_change(conn: &mut DbConnection, ctx: &Context, actor: &Actor, action: &str, id: &str) -> AppResult<()> {
+fn audit_change(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+) -> AppResult<()> {
     audit::record(
         conn,
         ctx.clock.now(),
@@ -288,7 +302,11 @@ fn audit_change(conn: &mut DbConnection, ctx: &Context, actor: &Actor, action: &
 }
 
 /// Registering an organisation is the platform operator's act; its administrators take over.
-pub async fn create(ctx: &Context, actor: &Actor, input: OrganizationInput) -> AppResult<OrganizationView> {
+pub async fn create(
+    ctx: &Context,
+    actor: &Actor,
+    input: OrganizationInput,
+) -> AppResult<OrganizationView> {
     if actor.role != Role::PlatformAdmin {
         return Err(AppError::forbidden());
     }
@@ -302,7 +320,9 @@ pub async fn create(ctx: &Context, actor: &Actor, input: OrganizationInput) -> A
                     row.id = new_id();
                     row.created_at = now;
                     row.updated_at = now;
-                    diesel::insert_into(organizations::table).values(&row).execute(conn)?;
+                    diesel::insert_into(organizations::table)
+                        .values(&row)
+                        .execute(conn)?;
                     audit_change(conn, &ctx2, &actor, "organization.create", &row.id)?;
                     Ok(row.id)
                 })
@@ -335,7 +355,9 @@ pub async fn update(
                     row.id = existing.id;
                     row.created_at = existing.created_at;
                     row.updated_at = now;
-                    diesel::update(organizations::table.find(&id)).set(&row).execute(conn)?;
+                    diesel::update(organizations::table.find(&id))
+                        .set(&row)
+                        .execute(conn)?;
                     audit_change(conn, &ctx2, &actor, "organization.update", &id)
                 })
             })
@@ -351,7 +373,12 @@ pub struct OfferInput {
 }
 
 /// Publishes a new version of the public offer; earlier versions stay, since acceptances name them.
-pub async fn publish_offer(ctx: &Context, actor: &Actor, id: String, input: OfferInput) -> AppResult<OfferView> {
+pub async fn publish_offer(
+    ctx: &Context,
+    actor: &Actor,
+    id: String,
+    input: OfferInput,
+) -> AppResult<OfferView> {
     actor.require_manager_of(&id)?;
     let body = required_text(&input.body, "body", 100_000)?;
     let now = now_naive(ctx);
@@ -372,7 +399,9 @@ pub async fn publish_offer(ctx: &Context, actor: &Actor, id: String, input: Offe
                     body,
                     published_at: now,
                 };
-                diesel::insert_into(offer_versions::table).values(&row).execute(conn)?;
+                diesel::insert_into(offer_versions::table)
+                    .values(&row)
+                    .execute(conn)?;
                 audit_change(conn, &ctx2, &actor, "organization.offer.publish", &id)?;
                 Ok(OfferView {
                     version: row.version,
@@ -398,10 +427,20 @@ pub async fn specialties(ctx: &Context) -> AppResult<Vec<SpecialtyView>> {
         .run(|conn| {
             Ok(specialties::table
                 .order(specialties::code.asc())
-                .select((specialties::code, specialties::name_ru, specialties::name_kk, specialties::name_en))
+                .select((
+                    specialties::code,
+                    specialties::name_ru,
+                    specialties::name_kk,
+                    specialties::name_en,
+                ))
                 .load::<(String, String, String, String)>(conn)?
                 .into_iter()
-                .map(|(code, name_ru, name_kk, name_en)| SpecialtyView { code, name_ru, name_kk, name_en })
+                .map(|(code, name_ru, name_kk, name_en)| SpecialtyView {
+                    code,
+                    name_ru,
+                    name_kk,
+                    name_en,
+                })
                 .collect())
         })
         .await

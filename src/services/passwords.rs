@@ -1,7 +1,7 @@
 //! Password hashing with Argon2id (memory-hard), off the async executor.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 
 use crate::error::{AppError, AppResult};

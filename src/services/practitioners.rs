@@ -238,23 +238,32 @@ pub fn load_views(
         .select(PractitionerSpecialtyRow::as_select())
         .load(conn)?
     {
-        specs.entry(s.practitioner_id).or_default().push(SpecialtyExperience {
-            code: s.specialty_code,
-            experience_years: s.experience_years,
-        });
+        specs
+            .entry(s.practitioner_id)
+            .or_default()
+            .push(SpecialtyExperience {
+                code: s.specialty_code,
+                experience_years: s.experience_years,
+            });
     }
     let mut weekly: HashMap<String, Vec<IntervalView>> = HashMap::new();
     for i in schedule_intervals::table
         .filter(schedule_intervals::practitioner_id.eq_any(&ids))
-        .order((schedule_intervals::weekday.asc(), schedule_intervals::starts_at.asc()))
+        .order((
+            schedule_intervals::weekday.asc(),
+            schedule_intervals::starts_at.asc(),
+        ))
         .select(ScheduleIntervalRow::as_select())
         .load(conn)?
     {
-        weekly.entry(i.practitioner_id).or_default().push(IntervalView {
-            weekday: i.weekday,
-            start: i.starts_at,
-            end: i.ends_at,
-        });
+        weekly
+            .entry(i.practitioner_id)
+            .or_default()
+            .push(IntervalView {
+                weekday: i.weekday,
+                start: i.starts_at,
+                end: i.ends_at,
+            });
     }
     let mut days_off: HashMap<String, Vec<DayOffView>> = HashMap::new();
     for d in schedule_exceptions::table
@@ -263,28 +272,33 @@ pub fn load_views(
         .select(ScheduleExceptionRow::as_select())
         .load(conn)?
     {
-        days_off.entry(d.practitioner_id).or_default().push(DayOffView {
-            date: d.day,
-            reason: d.reason,
-        });
+        days_off
+            .entry(d.practitioner_id)
+            .or_default()
+            .push(DayOffView {
+                date: d.day,
+                reason: d.reason,
+            });
     }
     Ok(rows
         .into_iter()
-        .map(|(p, full_name, organization_name, time_zone)| PractitionerView {
-            specialties: specs.remove(&p.id).unwrap_or_default(),
-            schedule: ScheduleView {
-                weekly: weekly.remove(&p.id).unwrap_or_default(),
-                days_off: days_off.remove(&p.id).unwrap_or_default(),
+        .map(
+            |(p, full_name, organization_name, time_zone)| PractitionerView {
+                specialties: specs.remove(&p.id).unwrap_or_default(),
+                schedule: ScheduleView {
+                    weekly: weekly.remove(&p.id).unwrap_or_default(),
+                    days_off: days_off.remove(&p.id).unwrap_or_default(),
+                },
+                id: p.id,
+                full_name,
+                position: p.position,
+                organization_id: p.organization_id,
+                organization_name,
+                time_zone,
+                qualification_category: p.qualification_category,
+                academic_degree: p.academic_degree,
             },
-            id: p.id,
-            full_name,
-            position: p.position,
-            organization_id: p.organization_id,
-            organization_name,
-            time_zone,
-            qualification_category: p.qualification_category,
-            academic_degree: p.academic_degree,
-        })
+        )
         .collect())
 }
 
@@ -363,7 +377,13 @@ fn authorize(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<()> 
     actor.require_manager_of(&org)
 }
 
-fn audit_change(conn: &mut DbConnection, ctx: &Context, actor: &Actor, action: &str, id: &str) -> AppResult<()> {
+fn audit_change(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+) -> AppResult<()> {
     audit::record(
         conn,
         ctx.clock.now(),
@@ -417,9 +437,8 @@ pub async fn set_schedule(
 ) -> AppResult<PractitionerView> {
     let mut intervals = Vec::with_capacity(input.weekly.len());
     for i in &input.weekly {
-        let parse = |s: &str| {
-            parse_hhmm(s).map_err(|e| AppError::unprocessable("invalid_schedule", e))
-        };
+        let parse =
+            |s: &str| parse_hhmm(s).map_err(|e| AppError::unprocessable("invalid_schedule", e));
         intervals.push(WeeklyInterval {
             weekday: i.weekday,
             starts: parse(&i.start)?,
@@ -445,8 +464,7 @@ pub async fn set_schedule(
                 )
                 .execute(conn)?;
                 diesel::delete(
-                    schedule_exceptions::table
-                        .filter(schedule_exceptions::practitioner_id.eq(&id)),
+                    schedule_exceptions::table.filter(schedule_exceptions::practitioner_id.eq(&id)),
                 )
                 .execute(conn)?;
                 insert_schedule(conn, &id, &intervals, &days_off)?;

@@ -1,1 +1,8 @@
+//! API integration tests: the real service over HTTP, on SQLite by default and on PostgreSQL when
+//! `TELEMED_TEST_DATABASE_URL` is set. One binary, one module per area.
 
+mod accounts;
+mod authorization;
+mod directory;
+mod operations;
+mod support;

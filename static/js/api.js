@@ -1,0 +1,59 @@
+// The JSON API. The session lives in an HttpOnly cookie the browser sends by itself.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'network', e.message);
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const code = data && typeof data.error === 'string' ? data.error : 'internal_error';
+    throw new ApiError(res.status, code, data && data.message);
+  }
+  return data;
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const id = (value) => encodeURIComponent(value);
+let specialties = null;
+
+export const api = {
+  /** The code list changes only with a release, so one request per page load is enough. */
+  specialties() {
+    specialties ??= request('GET', '/api/specialties').catch((e) => {
+      specialties = null;
+      throw e;
+    });
+    return specialties;
+  },
+  organizations: (specialty) => request('GET', `/api/organizations${query({ specialty })}`),
+  organization: (orgId) => request('GET', `/api/organizations/${id(orgId)}`),
+  practitioners: (specialty) => request('GET', `/api/practitioners${query({ specialty })}`),
+  practitioner: (pracId) => request('GET', `/api/practitioners/${id(pracId)}`),
+  register: (body) => request('POST', '/api/auth/register', body),
+  login: (body) => request('POST', '/api/auth/login', body),
+  logout: () => request('POST', '/api/auth/logout'),
+  me: () => request('GET', '/api/me'),
+};

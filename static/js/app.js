@@ -1,0 +1,152 @@
+// Start-up, the header and the hash router. Each view module exports
+// `render({params, query}, app)` returning the element to show in <main>.
+
+import { api } from './api.js';
+import { h, pageTitle } from './dom.js';
+import { captureForms, restoreForms } from './forms.js';
+import { errorText, initialLanguage, setLanguage, t, translatePage } from './i18n.js';
+import * as directory from './views/directory.js';
+import * as login from './views/login.js';
+import * as me from './views/me.js';
+import * as organization from './views/organization.js';
+import * as practitioner from './views/practitioner.js';
+import * as register from './views/register.js';
+
+const ROUTES = [
+  [/^\/$/, directory],
+  [/^\/organizations\/([^/]+)$/, organization],
+  [/^\/practitioners\/([^/]+)$/, practitioner],
+  [/^\/register$/, register],
+  [/^\/login$/, login],
+  [/^\/me$/, me],
+];
+
+const main = document.getElementById('main');
+const navList = document.getElementById('nav-list');
+const langSwitch = document.getElementById('lang-switch');
+let renderSeq = 0;
+let firstRender = true;
+
+/** Shared with the views: who is signed in, and a way to change it. */
+const app = {
+  user: null,
+  setUser(user) {
+    app.user = user;
+    renderNav();
+  },
+  go(hash) {
+    if (location.hash === hash) renderView();
+    else location.hash = hash;
+  },
+};
+
+function currentRoute() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, search = ''] = raw.split('?');
+  const query = new URLSearchParams(search);
+  for (const [pattern, view] of ROUTES) {
+    const m = pattern.exec(path);
+    if (m) return { view, path, params: m.slice(1).map(decodeURIComponent), query };
+  }
+  return { view: null, path, params: [], query };
+}
+
+function navLink(hash, key, text) {
+  const current = currentRoute().path === hash.slice(1);
+  return h('li', {}, h('a', { href: hash, 'aria-current': current ? 'page' : null },
+    text ?? t(key)));
+}
+
+function renderNav() {
+  const items = [navLink('#/', 'nav.directory')];
+  if (app.user) {
+    items.push(navLink('#/me', 'nav.me', app.user.full_name));
+    items.push(h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: signOut },
+      t('nav.logout'))));
+  } else {
+    items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));
+  }
+  navList.replaceChildren(...items);
+}
+
+async function signOut() {
+  try {
+    await api.logout();
+  } catch {
+    // The cookie may already be gone; either way the user is signed out here.
+  }
+  app.setUser(null);
+  app.go('#/');
+}
+
+function notFound() {
+  return h('section', {}, pageTitle(t('notfound.title')),
+    h('p', {}, h('a', { href: '#/' }, t('common.back_to_directory'))));
+}
+
+function failed(err) {
+  return h('section', {}, pageTitle(t(err.code === 'not_found' ? 'notfound.title' : 'error.title')),
+    h('p', { class: 'status status--error', role: 'alert' }, errorText(err)),
+    h('p', {}, h('a', { href: '#/' }, t('common.back_to_directory'))));
+}
+
+/** Draws the current route. A newer navigation wins over a slower, older one. */
+async function renderView({ keepForms = false } = {}) {
+  const seq = ++renderSeq;
+  const route = currentRoute();
+  const snapshot = keepForms ? captureForms(main) : null;
+  main.setAttribute('aria-busy', 'true');
+  const loading = setTimeout(() => {
+    if (seq === renderSeq && !keepForms) {
+      main.replaceChildren(h('p', { class: 'loading' }, t('common.loading')));
+    }
+  }, 250);
+  let view;
+  try {
+    view = route.view ? await route.view.render(route, app) : notFound();
+  } catch (err) {
+    view = failed(err);
+  }
+  clearTimeout(loading);
+  if (seq !== renderSeq) return;
+  main.replaceChildren(view);
+  main.removeAttribute('aria-busy');
+  if (snapshot) restoreForms(main, snapshot);
+  const title = main.querySelector('h1');
+  document.title = title ? `${title.textContent} — ${t('app.name')}` : t('app.name');
+  // After a navigation, start screen readers and keyboard users at the new page's heading.
+  if (!keepForms && !firstRender && title) title.focus();
+  firstRender = false;
+}
+
+async function changeLanguage() {
+  try {
+    if (!(await setLanguage(langSwitch.value))) return;
+  } catch {
+    langSwitch.value = document.documentElement.lang;
+    return;
+  }
+  translatePage();
+  renderNav();
+  await renderView({ keepForms: true });
+}
+
+async function start() {
+  await setLanguage(initialLanguage());
+  langSwitch.value = document.documentElement.lang;
+  translatePage();
+  renderNav();
+  langSwitch.addEventListener('change', changeLanguage);
+  document.getElementById('skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    main.focus();
+  });
+  window.addEventListener('hashchange', () => {
+    renderNav();
+    renderView();
+  });
+  api.me().then((user) => app.setUser(user), () => app.setUser(null));
+  await renderView();
+}
+
+start();

@@ -1,0 +1,101 @@
+// Interface texts from /i18n/{lang}.json; the choice is remembered in localStorage.
+
+export const LANGUAGES = ['ru', 'kk', 'en'];
+const STORAGE_KEY = 'telemed.lang';
+const LOCALES = { ru: 'ru-RU', kk: 'kk-KZ', en: 'en-GB' };
+const loaded = new Map();
+let current = 'ru';
+let messages = {};
+let switchSeq = 0;
+
+export function initialLanguage() {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    // Storage may be disabled; the default language still works.
+  }
+  return LANGUAGES.includes(saved) ? saved : 'ru';
+}
+
+/** Loads and applies a language; false if a later call overtook this one while loading. */
+export async function setLanguage(lang) {
+  if (!LANGUAGES.includes(lang)) lang = 'ru';
+  const mine = ++switchSeq;
+  if (!loaded.has(lang)) {
+    const res = await fetch(`/i18n/${lang}.json`, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`cannot load texts for ${lang}`);
+    loaded.set(lang, await res.json());
+  }
+  if (mine !== switchSeq) return false;
+  current = lang;
+  messages = loaded.get(lang);
+  document.documentElement.lang = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not remembered, but switched.
+  }
+  return true;
+}
+
+export const language = () => current;
+export const locale = () => LOCALES[current];
+export const has = (key) => Object.hasOwn(messages, key);
+
+/** t('register.language_note', {language: 'English'}) */
+export function t(key, vars = {}) {
+  const text = has(key) ? messages[key] : key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** plural('unit.years', 5) → "5 лет": picks key.one/few/many/other by the language's rules. */
+export function plural(base, n) {
+  const category = new Intl.PluralRules(locale()).select(n);
+  const key = has(`${base}.${category}`) ? `${base}.${category}` : `${base}.other`;
+  return t(key, { n: new Intl.NumberFormat(locale()).format(n) });
+}
+
+export function specialtyName(specialty) {
+  return specialty[`name_${current}`] || specialty.name_ru || specialty.code;
+}
+
+/** An API error in the user's language; unknown codes show the server's own message. */
+export function errorText(err) {
+  const code = err && err.code;
+  if (code && has(`error.${code}`)) return t(`error.${code}`);
+  return t('error.generic', { message: (err && err.message) || code || '?' });
+}
+
+/** Static texts in index.html carry data-i18n (text) or data-i18n-label (aria-label). */
+export function translatePage(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) {
+    el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  }
+}
+
+export function formatNumber(n) {
+  return new Intl.NumberFormat(locale()).format(n);
+}
+
+/** "2026-12-16" → a long date; the value is a calendar date, so no time zone shifts it. */
+export function formatDate(isoDate) {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  if (!y || !m || !d) return isoDate;
+  return new Intl.DateTimeFormat(locale(), {
+    weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** An instant shown in the given IANA time zone. */
+export function formatInstant(iso, timeZone) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short', timeZone })
+      .format(date);
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(date);
+  }
+}

@@ -1,0 +1,219 @@
+//! Health, readiness, request ids, the OpenAPI document, error shapes, limits, the audit chain.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use telemed::audit::{self, Verification};
+
+use crate::support::{TestApp, assert_error, fresh_iin, registration};
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::empty().await;
+    let res = app.get("/health").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("x-request-id"));
+    let ready: Value = app.get("/ready").await.json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+    let expected = if std::env::var("TELEMED_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(ready["database"], expected);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint() {
+    let app = TestApp::empty().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/health", "get"),
+        ("/ready", "get"),
+        ("/api/openapi.json", "get"),
+        ("/api/auth/register", "post"),
+        ("/api/auth/login", "post"),
+        ("/api/auth/logout", "post"),
+        ("/api/me", "get"),
+        ("/api/specialties", "get"),
+        ("/api/organizations", "get"),
+        ("/api/organizations", "post"),
+        ("/api/organizations/{id}", "get"),
+        ("/api/organizations/{id}", "put"),
+        ("/api/organizations/{id}/offers", "post"),
+        ("/api/organizations/{id}/staff", "get"),
+        ("/api/organizations/{id}/staff", "post"),
+        ("/api/practitioners", "get"),
+        ("/api/practitioners/{id}", "get"),
+        ("/api/practitioners/{id}", "put"),
+        ("/api/practitioners/{id}/schedule", "put"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "an undocumented or unexpected operation"
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_get_json_errors_not_500s() {
+    let app = TestApp::empty().await;
+    let raw = |body: &'static str, ctype: &'static str| {
+        app.client
+            .post(app.at("/api/auth/register"))
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+    };
+    assert_error(
+        raw("{not json", "application/json").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    assert_error(
+        raw("{}", "application/json").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    assert_error(
+        raw("a=b", "application/x-www-form-urlencoded")
+            .await
+            .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let mut unknown = registration(&fresh_iin(20), "u@example.kz");
+    unknown["is_admin"] = json!(true);
+    assert_error(
+        app.post("/api/auth/register", &unknown).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+
+    assert_error(
+        app.get("/api/no-such-thing").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let wrong_method = app
+        .client
+        .delete(app.at("/api/organizations"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+
+    // Last: the server answers 413 before reading the body and closes that connection.
+    let huge = json!({"full_name": "x".repeat(200_000), "iin": "1", "email": "e", "password": "p"});
+    assert_error(
+        app.post("/api/auth/register", &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_web_interface_is_served_with_a_strict_content_security_policy() {
+    let app = TestApp::empty().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'self'"));
+    assert!(res.text().await.unwrap().contains("<html"));
+    for file in ["/i18n/ru.json", "/i18n/kk.json", "/i18n/en.json"] {
+        let res = app.get(file).await;
+        assert_eq!(res.status(), StatusCode::OK, "{file}");
+        let _: Value = res.json().await.expect("translations are JSON");
+    }
+}
+
+#[tokio::test]
+async fn the_three_translations_have_the_same_keys() {
+    let load = |lang: &str| -> Value {
+        let text = std::fs::read_to_string(format!(
+            "{}/static/i18n/{lang}.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    fn keys(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = v.as_object() {
+            for (k, v) in map {
+                keys(v, &format!("{prefix}{k}."), out);
+            }
+        } else {
+            out.push(prefix.trim_end_matches('.').to_owned());
+        }
+    }
+    let mut ru = vec![];
+    keys(&load("ru"), "", &mut ru);
+    ru.sort();
+    for lang in ["kk", "en"] {
+        let mut other = vec![];
+        keys(&load(lang), "", &mut other);
+        other.sort();
+        assert_eq!(ru, other, "keys of {lang}.json differ from ru.json");
+    }
+}
+
+#[tokio::test]
+async fn every_change_lands_in_an_intact_hash_chained_audit_log() {
+    let app = TestApp::with_demo().await;
+    app.post(
+        "/api/auth/register",
+        &registration(&fresh_iin(21), "a1@example.kz"),
+    )
+    .await;
+    app.login("a1@example.kz", "correct horse battery").await;
+    let _ = app
+        .post(
+            "/api/auth/login",
+            &json!({"email": "a1@example.kz", "password": "nope nope"}),
+        )
+        .await;
+    let mut conn = app.context.db.get().unwrap();
+    match audit::verify(&mut conn).unwrap() {
+        Verification::Intact { rows } => assert!(rows >= 3, "{rows} rows"),
+        broken => panic!("{broken:?}"),
+    }
+    // Tampering with a row is detected.
+    use diesel::prelude::*;
+    use telemed::db::schema::audit_events;
+    diesel::update(audit_events::table.filter(audit_events::seq.eq(2)))
+        .set(audit_events::outcome.eq("ok-edited"))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        audit::verify(&mut conn).unwrap(),
+        Verification::Broken {
+            seq: 2,
+            reason: "the row was altered"
+        }
+    );
+}
