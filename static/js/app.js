@@ -61,7 +61,7 @@ function renderNav() {
   const items = [navLink('#/', 'nav.directory')];
   if (app.user) {
     items.push(navLink('#/me', 'nav.me', app.user.full_name));
-    items.push(h('li', {}, h('button', { type: 'button', class: 'link-button', onclick: signOut },
+    items.push(h('li', {}, h('button', { type: 'button', id: 'sign-out', class: 'link-button', onclick: signOut },
       t('nav.logout'))));
   } else {
     items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));

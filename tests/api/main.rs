@@ -3,6 +3,7 @@
 
 mod accounts;
 mod authorization;
+mod cli;
 mod directory;
 mod operations;
 mod support;

@@ -13,7 +13,7 @@ function section(id, titleKey, ...content) {
 function priceList(o) {
   if (!o.price_list.length) return t(o.paid ? 'org.price_list_empty' : 'org.free_of_charge');
   return scrollTable('price-caption', h('table', { class: 'table' },
-    h('caption', { id: 'price-caption' }, t('org.price_list')),
+    h('caption', { id: 'price-caption', class: 'visually-hidden' }, t('org.price_list')),
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('org.price_service')),
       h('th', { scope: 'col', class: 'num' }, t('org.price_kzt')))),
@@ -28,7 +28,7 @@ function offer(o) {
     h('dl', { class: 'facts' },
       item('offer_version', t('org.offer_version'), String(o.offer.version)),
       item('offer_published', t('org.offer_published'),
-        formatInstant(o.offer.published_at, o.time_zone)),
+        `${formatInstant(o.offer.published_at, o.time_zone)} (${o.time_zone})`),
       item('offer_sha256', t('org.offer_sha256'), h('code', { class: 'hash' }, o.offer.sha256))),
     h('details', { class: 'offer' },
       h('summary', {}, t('org.offer_text')),
