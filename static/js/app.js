@@ -61,8 +61,9 @@ function renderNav() {
   const items = [navLink('#/', 'nav.directory')];
   if (app.user) {
     items.push(navLink('#/me', 'nav.me', app.user.full_name));
-    items.push(h('li', {}, h('button', { type: 'button', id: 'sign-out', class: 'link-button', onclick: signOut },
-      t('nav.logout'))));
+    const signOutButton = h('button',
+      { type: 'button', id: 'sign-out', class: 'link-button', onclick: signOut }, t('nav.logout'));
+    items.push(h('li', {}, signOutButton));
   } else {
     items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));
   }
