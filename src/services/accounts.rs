@@ -485,19 +485,7 @@ pub async fn create_staff(
                 if let Some(profile) = profile {
                     practitioners::insert_profile(conn, &row.id, &organization_id, &profile, now)?;
                 }
-                audit::record(
-                    conn,
-                    at,
-                    &Event {
-                        actor_id: Some(&actor.user_id),
-                        subject_id: None,
-                        action: "staff.create",
-                        object_type: "user",
-                        object_id: &row.id,
-                        outcome: "ok",
-                        ip: &actor.ip,
-                    },
-                )?;
+                actor.audit_change(conn, at, "staff.create", "user", &row.id)?;
                 Ok(UserView::from(row))
             })
         })

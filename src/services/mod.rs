@@ -42,6 +42,30 @@ impl Actor {
         }
     }
 
+    /// Records a change this actor made, inside the transaction that makes it.
+    pub fn audit_change(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        at: chrono::DateTime<chrono::Utc>,
+        action: &str,
+        object_type: &str,
+        object_id: &str,
+    ) -> AppResult<()> {
+        crate::audit::record(
+            conn,
+            at,
+            &crate::audit::Event {
+                actor_id: Some(&self.user_id),
+                subject_id: None,
+                action,
+                object_type,
+                object_id,
+                outcome: "ok",
+                ip: &self.ip,
+            },
+        )
+    }
+
     pub fn require_manager_of(&self, organization_id: &str) -> AppResult<()> {
         if self.manages_organization(organization_id) {
             Ok(())

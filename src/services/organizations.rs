@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 use super::accounts::now_naive;
 use super::practitioners::{self, PractitionerView};
 use super::{Actor, Context, optional_text, required_text};
-use crate::audit::{self, Event};
 use crate::db::models::{OfferVersionRow, OrganizationRow};
 use crate::db::schema::{
     offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties,
@@ -279,28 +278,6 @@ pub async fn get(ctx: &Context, id: String) -> AppResult<OrganizationView> {
         .await
 }
 
-fn audit_change(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    actor: &Actor,
-    action: &str,
-    id: &str,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        ctx.clock.now(),
-        &Event {
-            actor_id: Some(&actor.user_id),
-            subject_id: None,
-            action,
-            object_type: "organization",
-            object_id: id,
-            outcome: "ok",
-            ip: &actor.ip,
-        },
-    )
-}
-
 /// Registering an organisation is the platform operator's act; its administrators take over.
 pub async fn create(
     ctx: &Context,
@@ -323,7 +300,13 @@ pub async fn create(
                     diesel::insert_into(organizations::table)
                         .values(&row)
                         .execute(conn)?;
-                    audit_change(conn, &ctx2, &actor, "organization.create", &row.id)?;
+                    actor.audit_change(
+                        conn,
+                        ctx2.clock.now(),
+                        "organization.create",
+                        "organization",
+                        &row.id,
+                    )?;
                     Ok(row.id)
                 })
             })
@@ -358,7 +341,13 @@ pub async fn update(
                     diesel::update(organizations::table.find(&id))
                         .set(&row)
                         .execute(conn)?;
-                    audit_change(conn, &ctx2, &actor, "organization.update", &id)
+                    actor.audit_change(
+                        conn,
+                        ctx2.clock.now(),
+                        "organization.update",
+                        "organization",
+                        &id,
+                    )
                 })
             })
             .await?;
@@ -402,7 +391,13 @@ pub async fn publish_offer(
                 diesel::insert_into(offer_versions::table)
                     .values(&row)
                     .execute(conn)?;
-                audit_change(conn, &ctx2, &actor, "organization.offer.publish", &id)?;
+                actor.audit_change(
+                    conn,
+                    ctx2.clock.now(),
+                    "organization.offer.publish",
+                    "organization",
+                    &id,
+                )?;
                 Ok(OfferView {
                     version: row.version,
                     body: row.body,

@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use super::accounts::now_naive;
 use super::{Actor, Context, optional_text, required_text};
-use crate::audit::{self, Event};
 use crate::db::models::{
     PractitionerRow, PractitionerSpecialtyRow, ScheduleExceptionRow, ScheduleIntervalRow,
 };
@@ -377,28 +376,6 @@ fn authorize(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<()> 
     actor.require_manager_of(&org)
 }
 
-fn audit_change(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    actor: &Actor,
-    action: &str,
-    id: &str,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        ctx.clock.now(),
-        &Event {
-            actor_id: Some(&actor.user_id),
-            subject_id: None,
-            action,
-            object_type: "practitioner",
-            object_id: id,
-            outcome: "ok",
-            ip: &actor.ip,
-        },
-    )
-}
-
 pub async fn update_profile(
     ctx: &Context,
     actor: &Actor,
@@ -421,7 +398,13 @@ pub async fn update_profile(
                     ))
                     .execute(conn)?;
                 replace_specialties(conn, &id, &profile.specialties)?;
-                audit_change(conn, &ctx2, &actor, "practitioner.update", &id)?;
+                actor.audit_change(
+                    conn,
+                    ctx2.clock.now(),
+                    "practitioner.update",
+                    "practitioner",
+                    &id,
+                )?;
                 find_view(conn, &id)
             })
         })
@@ -468,7 +451,13 @@ pub async fn set_schedule(
                 )
                 .execute(conn)?;
                 insert_schedule(conn, &id, &intervals, &days_off)?;
-                audit_change(conn, &ctx2, &actor, "practitioner.schedule", &id)?;
+                actor.audit_change(
+                    conn,
+                    ctx2.clock.now(),
+                    "practitioner.schedule",
+                    "practitioner",
+                    &id,
+                )?;
                 find_view(conn, &id)
             })
         })
