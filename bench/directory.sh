@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-(cd "$work" && TELEMED_LOG=warn "$OLDPWD/target/release/telemed" serve --listen "127.0.0.1:$PORT" >/dev/null) &
+(cd "$work" && TELEMED_LOG=warn exec "$OLDPWD/target/release/telemed" serve --listen "127.0.0.1:$PORT" >/dev/null) &
 pid=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
 cardio=$(curl -sf "http://127.0.0.1:$PORT/api/practitioners?specialty=cardiology" | sed -E 's/^\[\{"id":"([^"]+)".*/\1/')
