@@ -1,5 +1,6 @@
 //! The `telemed` command: serve (default), migrate, demo, audit verify.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -114,13 +115,17 @@ fn main() -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let demo = settings.demo.seed_on_first_start;
     let app = Application::build(settings).await?;
-    println!("telemed is running: open {}", app.url());
+    // The banner is a courtesy: a closed stdout (a supervisor, a pipe) must not stop the service.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "telemed is running: open {}", app.url());
     if demo {
-        println!("demo logins (password {}):", demo::DEMO_PASSWORD);
+        let _ = writeln!(out, "demo logins (password {}):", demo::DEMO_PASSWORD);
         for (email, what) in demo::DEMO_LOGINS {
-            println!("  {email:<34} {what}");
+            let _ = writeln!(out, "  {email:<34} {what}");
         }
     }
+    let _ = out.flush();
+    drop(out);
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -61,13 +61,14 @@ async fn serve_with_no_configuration_prints_the_url_and_keeps_its_data_in_the_wo
         .unwrap();
     let mut child = Running(child);
     let stdout = child.0.stdout.take().unwrap();
-    let first = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    // Read the banner's first line, then keep draining so the pipe stays open.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let _ = tx.send(lines.next());
+        lines.for_each(drop);
+    });
+    let first = rx.await.unwrap().expect("a banner line").unwrap();
     let url = first
         .trim()
         .strip_prefix("telemed is running: open ")
