@@ -30,7 +30,11 @@ pub struct Application {
 
 /// Opens the database and applies what start-up must: migrations (if configured), the folders
 /// for blobs and mail, demo data on a first start (if configured).
-pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Context> {
+pub async fn prepare(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    public_url: String,
+) -> anyhow::Result<Context> {
     let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
     if settings.database.migrate_on_start {
         let db2 = db.clone();
@@ -47,6 +51,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         db,
         clock,
         settings: Arc::new(settings),
+        public_url,
     };
     if context.settings.demo.seed_on_first_start && demo::is_empty(&context).await? {
         demo::load(&context).await?;
@@ -70,7 +75,19 @@ impl Application {
         let addr = listener.local_addr()?;
         let url = settings.public_url(&addr);
         let workers = settings.server.workers;
-        let context = prepare(settings, clock).await?;
+        // Mail settings that cannot work stop the start, rather than mail piling up unsent.
+        let mailer = if settings.notify.worker_enabled {
+            Some(crate::notify::Mailer::from_settings(&settings.mail)?)
+        } else {
+            None
+        };
+        let context = prepare(settings, clock, url.clone()).await?;
+        if let Some(mailer) = mailer {
+            crate::notify::worker::spawn_worker_with(context.clone(), mailer);
+        }
+        if context.settings.booking.deadline_watcher_enabled {
+            crate::services::consultations::deadlines::spawn_watcher(context.clone());
+        }
         let server = serve(listener, context.clone(), workers)?;
         Ok(Application {
             port: addr.port(),

@@ -14,8 +14,10 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub storage: StorageSettings,
     pub mail: MailSettings,
+    pub notify: NotifySettings,
     pub auth: AuthSettings,
     pub demo: DemoSettings,
+    pub booking: BookingSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +57,73 @@ pub struct StorageSettings {
 pub struct MailSettings {
     pub dir: PathBuf,
     pub from: String,
+    pub transport: MailTransport,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    #[serde(default)]
+    pub smtp_password: Option<Secret>,
+    /// Bounds one SMTP conversation, so a hung relay cannot hold a message past its lease.
+    pub timeout_seconds: u64,
+}
+
+/// Where outgoing mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Each message becomes an `.eml` file in `mail.dir` (development, demos).
+    File,
+    Smtp,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same host or a trusted network.
+    None,
+    /// Plain connection upgraded with STARTTLS (usually port 587); refuses to go on without it.
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+/// A value that must not reach logs: `Debug` prints `***`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The outbox worker (`crate::notify`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NotifySettings {
+    /// Off in tests that deliver by hand with a manual clock.
+    pub worker_enabled: bool,
+    pub poll_interval_ms: u64,
+    /// How long a claimed message stays reserved for the node sending it.
+    pub lease_seconds: i64,
+    /// Retry delay after the first failure; it doubles with each further failure.
+    pub backoff_base_seconds: i64,
+    pub backoff_max_seconds: i64,
+    /// Messages looked at per pass.
+    pub batch_size: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +132,19 @@ pub struct AuthSettings {
     pub max_failed_logins: i64,
     pub failed_login_window_minutes: i64,
     pub max_failed_logins_per_ip: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BookingSettings {
+    /// Reminders before a real-time consultation, in hours before its start (art. 14).
+    pub reminder_hours: Vec<i64>,
+    /// How often the deadline watcher looks for breached requests (art. 8, 13).
+    pub deadline_check_seconds: u64,
+    pub deadline_watcher_enabled: bool,
+    /// How long an e-mailed consent code stays valid.
+    pub consent_code_minutes: i64,
+    /// How far ahead slots may be booked.
+    pub horizon_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +196,7 @@ impl Settings {
             !settings.database.url.trim().is_empty(),
             "database.url is empty: set TELEMED__DATABASE__URL"
         );
+        settings.check_notify()?;
         Ok(settings)
     }
 
@@ -140,6 +223,25 @@ impl Settings {
 
     pub fn blob_dir(&self) -> &Path {
         &self.storage.blob_dir
+    }
+
+    /// A lease shorter than one SMTP conversation would let a second node take a message that
+    /// is still being sent, and send it twice.
+    pub fn check_notify(&self) -> anyhow::Result<()> {
+        let n = &self.notify;
+        anyhow::ensure!(
+            n.lease_seconds > 2 * i64::try_from(self.mail.timeout_seconds)?,
+            "notify.lease_seconds must exceed twice mail.timeout_seconds"
+        );
+        anyhow::ensure!(
+            n.backoff_base_seconds > 0 && n.backoff_max_seconds >= n.backoff_base_seconds,
+            "notify.backoff_base_seconds must be positive and not above backoff_max_seconds"
+        );
+        anyhow::ensure!(
+            n.poll_interval_ms > 0 && n.batch_size > 0,
+            "notify.poll_interval_ms and notify.batch_size must be positive"
+        );
+        Ok(())
     }
 }
 
@@ -187,5 +289,34 @@ mod tests {
             migrate_on_start: false,
         };
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn mail_defaults_write_files_and_the_worker_runs() {
+        let s = Settings::embedded().unwrap();
+        assert_eq!(s.mail.transport, MailTransport::File);
+        assert_eq!(s.mail.smtp_tls, SmtpTls::Starttls);
+        assert!(s.mail.smtp_password.is_none());
+        assert!(s.notify.worker_enabled);
+        assert_eq!(s.notify.poll_interval_ms, 1000);
+        s.check_notify().unwrap();
+    }
+
+    #[test]
+    fn smtp_passwords_are_redacted() {
+        let mut s = Settings::embedded().unwrap().mail;
+        s.smtp_username = Some("relay-user".into());
+        s.smtp_password = Some(Secret::new("hunter2"));
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("relay-user"));
+    }
+
+    #[test]
+    fn a_lease_shorter_than_an_smtp_conversation_is_refused() {
+        let mut s = Settings::embedded().unwrap();
+        s.mail.timeout_seconds = 120;
+        s.notify.lease_seconds = 120;
+        assert!(s.check_notify().is_err());
     }
 }

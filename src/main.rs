@@ -85,7 +85,8 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Demo => runtime.block_on(async {
             settings.demo.seed_on_first_start = false;
-            let ctx = prepare(settings, Arc::new(SystemClock)).await?;
+            let url = settings.server.public_url.clone();
+            let ctx = prepare(settings, Arc::new(SystemClock), url).await?;
             match demo::load(&ctx).await.context("loading demo data")? {
                 demo::Outcome::Loaded => {
                     println!("demo data loaded; password: {}", demo::DEMO_PASSWORD)

@@ -152,3 +152,94 @@ pub struct AuditEventRow {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = e_documents)]
+pub struct EDocumentRow {
+    pub id: String,
+    pub kind: String,
+    pub organization_id: String,
+    pub patient_id: String,
+    pub actor_id: String,
+    pub consultation_id: Option<String>,
+    pub seq: i32,
+    pub canonical: String,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consent_codes)]
+pub struct ConsentCodeRow {
+    pub id: String,
+    pub organization_id: String,
+    pub patient_id: String,
+    pub actor_id: String,
+    pub offer_version: i32,
+    pub code_hash: String,
+    pub attempts: i32,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = consultations, treat_none_as_null = true)]
+pub struct ConsultationRow {
+    pub id: String,
+    pub organization_id: String,
+    pub practitioner_id: Option<String>,
+    pub patient_id: String,
+    pub booked_by: String,
+    pub initiative: String,
+    pub status: String,
+    pub mode: String,
+    pub urgency: String,
+    pub specialty: Option<String>,
+    pub slot_start: Option<NaiveDateTime>,
+    pub slot_end: Option<NaiveDateTime>,
+    pub reason: String,
+    pub funding: String,
+    pub price_kzt: Option<i64>,
+    pub requested_at: NaiveDateTime,
+    pub clock_started_at: Option<NaiveDateTime>,
+    pub deadline_at: Option<NaiveDateTime>,
+    pub breached_at: Option<NaiveDateTime>,
+    pub confirm_token_hash: Option<String>,
+    pub ics_uid: String,
+    pub ics_sequence: i32,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consultation_events)]
+pub struct ConsultationEventRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub details: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub dedupe_key: String,
+    pub consultation_id: Option<String>,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub ics: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub due_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub provider_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}

@@ -149,6 +149,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    e_documents (id) {
+        id -> Text,
+        kind -> Text,
+        organization_id -> Text,
+        patient_id -> Text,
+        actor_id -> Text,
+        consultation_id -> Nullable<Text>,
+        seq -> Integer,
+        canonical -> Text,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consent_codes (id) {
+        id -> Text,
+        organization_id -> Text,
+        patient_id -> Text,
+        actor_id -> Text,
+        offer_version -> Integer,
+        code_hash -> Text,
+        attempts -> Integer,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        organization_id -> Text,
+        practitioner_id -> Nullable<Text>,
+        patient_id -> Text,
+        booked_by -> Text,
+        initiative -> Text,
+        status -> Text,
+        mode -> Text,
+        urgency -> Text,
+        specialty -> Nullable<Text>,
+        slot_start -> Nullable<Timestamp>,
+        slot_end -> Nullable<Timestamp>,
+        reason -> Text,
+        funding -> Text,
+        price_kzt -> Nullable<BigInt>,
+        requested_at -> Timestamp,
+        clock_started_at -> Nullable<Timestamp>,
+        deadline_at -> Nullable<Timestamp>,
+        breached_at -> Nullable<Timestamp>,
+        confirm_token_hash -> Nullable<Text>,
+        ics_uid -> Text,
+        ics_sequence -> Integer,
+        cancelled_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_events (id) {
+        id -> Text,
+        consultation_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        dedupe_key -> Text,
+        consultation_id -> Nullable<Text>,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        ics -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        due_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -158,6 +249,9 @@ diesel::joinable!(practitioner_specialties -> practitioners (practitioner_id));
 diesel::joinable!(practitioner_specialties -> specialties (specialty_code));
 diesel::joinable!(schedule_intervals -> practitioners (practitioner_id));
 diesel::joinable!(schedule_exceptions -> practitioners (practitioner_id));
+diesel::joinable!(consultations -> organizations (organization_id));
+diesel::joinable!(consultations -> practitioners (practitioner_id));
+diesel::joinable!(consultation_events -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     specialties,
@@ -172,4 +266,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     schedule_intervals,
     schedule_exceptions,
     audit_events,
+    e_documents,
+    consent_codes,
+    consultations,
+    consultation_events,
+    outbox,
 );

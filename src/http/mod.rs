@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod booking;
 pub mod directory;
 pub mod error;
 pub mod ops;
@@ -21,8 +22,11 @@ use utoipa::OpenApi;
         directory::create_organization, directory::update_organization, directory::publish_offer,
         directory::list_practitioners, directory::get_practitioner,
         directory::update_practitioner, directory::set_schedule,
+        booking::list_slots, booking::consent_status, booking::consent_act, booking::consent_code,
+        booking::create, booking::list, booking::get, booking::cancel, booking::reschedule,
+        booking::confirm, booking::documents_complete, booking::staff_queue,
     ),
-    tags((name = "accounts"), (name = "directory"), (name = "operations"))
+    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "operations"))
 )]
 pub struct ApiDoc;
 
@@ -70,6 +74,36 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     "/practitioners/{id}/schedule",
                     aw::put().to(directory::set_schedule),
                 )
+                .route("/slots", aw::get().to(booking::list_slots))
+                .service(
+                    aw::resource("/organizations/{id}/consent")
+                        .route(aw::get().to(booking::consent_status))
+                        .route(aw::post().to(booking::consent_act)),
+                )
+                .route(
+                    "/organizations/{id}/consent/code",
+                    aw::post().to(booking::consent_code),
+                )
+                .service(
+                    aw::resource("/consultations")
+                        .route(aw::get().to(booking::list))
+                        .route(aw::post().to(booking::create)),
+                )
+                .route("/consultations/{id}", aw::get().to(booking::get))
+                .route("/consultations/{id}/cancel", aw::post().to(booking::cancel))
+                .route(
+                    "/consultations/{id}/reschedule",
+                    aw::post().to(booking::reschedule),
+                )
+                .route(
+                    "/consultations/{id}/confirm",
+                    aw::post().to(booking::confirm),
+                )
+                .route(
+                    "/consultations/{id}/documents-complete",
+                    aw::post().to(booking::documents_complete),
+                )
+                .route("/queue", aw::get().to(booking::staff_queue))
                 .default_service(aw::to(|| async {
                     error::json_error(
                         actix_web::http::StatusCode::NOT_FOUND,

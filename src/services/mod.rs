@@ -2,10 +2,15 @@
 //! enforces the rules and the permissions, and returns views ready to serialise.
 
 pub mod accounts;
+pub mod consent;
+pub mod consultations;
 pub mod demo;
+pub mod documents;
 pub mod organizations;
 pub mod passwords;
+pub mod patients;
 pub mod practitioners;
+pub mod slots;
 
 use std::sync::Arc;
 
@@ -20,6 +25,8 @@ pub struct Context {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// The address people open (no trailing slash), for links in mail.
+    pub public_url: String,
 }
 
 /// The authenticated user on whose behalf a use-case runs.

@@ -3,7 +3,9 @@
 
 mod accounts;
 mod authorization;
+mod booking;
 mod cli;
 mod directory;
+mod mail;
 mod operations;
 mod support;

@@ -48,6 +48,18 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/practitioners/{id}", "get"),
         ("/api/practitioners/{id}", "put"),
         ("/api/practitioners/{id}/schedule", "put"),
+        ("/api/slots", "get"),
+        ("/api/organizations/{id}/consent", "get"),
+        ("/api/organizations/{id}/consent", "post"),
+        ("/api/organizations/{id}/consent/code", "post"),
+        ("/api/consultations", "get"),
+        ("/api/consultations", "post"),
+        ("/api/consultations/{id}", "get"),
+        ("/api/consultations/{id}/cancel", "post"),
+        ("/api/consultations/{id}/reschedule", "post"),
+        ("/api/consultations/{id}/confirm", "post"),
+        ("/api/consultations/{id}/documents-complete", "post"),
+        ("/api/queue", "get"),
     ];
     for (path, method) in expected {
         assert!(

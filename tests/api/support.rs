@@ -1,11 +1,14 @@
 //! The test application: the real service on port 0 with its own database — a fresh SQLite file,
 //! or a fresh PostgreSQL schema when `TELEMED_TEST_DATABASE_URL` is set.
 
+use std::sync::Arc;
+
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use telemed::app::Application;
+use telemed::clock::{Clock, SystemClock};
 use telemed::config::Settings;
 use telemed::services::Context;
 use telemed::services::demo::DEMO_PASSWORD;
@@ -35,6 +38,36 @@ impl TestApp {
     }
 
     async fn spawn(demo: bool) -> TestApp {
+        Self::spawn_custom(demo, Arc::new(SystemClock), |_| {}).await
+    }
+
+    /// An app without demo data, on the given clock, with settings adjusted after the test
+    /// defaults (the mail tests point it at a loopback SMTP server and switch the worker off).
+    pub async fn with_settings(
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        Self::spawn_custom(false, clock, adjust).await
+    }
+
+    /// The demo data with adjusted settings (e.g. mail to a loopback SMTP server).
+    pub async fn with_demo_and_settings(
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        Self::spawn_custom(true, clock, adjust).await
+    }
+
+    /// The demo data on a clock the test moves (deadlines, reminders).
+    pub async fn with_demo_on(clock: Arc<dyn Clock>) -> TestApp {
+        Self::spawn_custom(true, clock, |_| {}).await
+    }
+
+    async fn spawn_custom(
+        demo: bool,
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = Settings::embedded().expect("embedded settings");
         settings.server.listen = "127.0.0.1:0".into();
@@ -56,11 +89,22 @@ impl TestApp {
             }
             _ => format!("sqlite://{}", dir.path().join("telemed.sqlite3").display()),
         };
-        let app = Application::build(settings).await.expect("app builds");
+        adjust(&mut settings);
+        let app = Application::build_with_clock(settings, clock)
+            .await
+            .expect("app builds");
         let url = app.url().to_owned();
         let context = app.context().clone();
         let server = app.handle();
-        tokio::spawn(app.run_until_stopped());
+        // The server runs on a runtime of its own: when the test's runtime ends, the stop command
+        // sent on drop is still processed, the workers exit and their connections close.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("server runtime")
+                .block_on(app.run_until_stopped())
+        });
         TestApp {
             url,
             client: Client::builder()

@@ -1,0 +1,329 @@
+//! Booking (art. 6, 9, 12): by the patient, their representative, or staff on the patient's
+//! behalf; staff's own initiative waits for the patient's agreement. The database makes a slot
+//! bookable once (a unique index), so the rule holds across processes and nodes.
+
+use base64::Engine;
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::super::patients::{self, Relation};
+use super::super::slots::Calendar;
+use super::super::{Actor, Context, consent};
+use super::{ConsultationView, notices, record_event, view};
+use crate::db::models::{ConsultationRow, OrganizationRow};
+use crate::db::schema::{consultations, organizations, specialties};
+use crate::db::{DbConnection, new_id, write_tx};
+use crate::domain::canonical::sha256_hex;
+use crate::domain::consultation::{Funding, Initiative, Mode, Status, Urgency, deadline};
+use crate::domain::organization::PriceItem;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingInput {
+    pub mode: Mode,
+    pub urgency: Urgency,
+    /// Real time: the practitioner and the start of one of their free slots.
+    #[serde(default)]
+    pub practitioner_id: Option<String>,
+    #[serde(default)]
+    pub slot_start: Option<DateTime<Utc>>,
+    /// Deferred: the organisation, optionally a specialty.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    #[serde(default)]
+    pub specialty: Option<String>,
+    pub reason: String,
+    pub funding: Funding,
+    /// Paid: which line of the price list; the first one by default.
+    #[serde(default)]
+    pub price_service: Option<String>,
+    /// Representative or staff: the patient this is for.
+    #[serde(default)]
+    pub patient_id: Option<String>,
+    /// Staff: `staff_on_patient_request` (default) or `staff_own` (needs the patient's agreement).
+    #[serde(default)]
+    pub initiative: Option<Initiative>,
+    /// Deferred: the request already carries every document it needs (art. 13).
+    #[serde(default)]
+    pub documents_complete: bool,
+}
+
+struct Target {
+    organization: OrganizationRow,
+    practitioner_id: Option<String>,
+    slot: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+fn organization(conn: &mut DbConnection, id: &str) -> AppResult<OrganizationRow> {
+    organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("organization"))
+}
+
+fn target(
+    conn: &mut DbConnection,
+    input: &BookingInput,
+    now: DateTime<Utc>,
+    horizon_days: i64,
+) -> AppResult<Target> {
+    match input.mode {
+        Mode::Realtime => {
+            let (Some(practitioner), Some(start)) = (&input.practitioner_id, input.slot_start)
+            else {
+                return Err(AppError::unprocessable(
+                    "slot_required",
+                    "a real-time consultation needs practitioner_id and slot_start",
+                ));
+            };
+            let start = start.trunc_subsecs(0);
+            let cal = Calendar::load(conn, practitioner)?;
+            if start <= now {
+                return Err(AppError::unprocessable(
+                    "slot_in_past",
+                    "this slot has already begun",
+                ));
+            }
+            if start > now + Duration::days(horizon_days) {
+                return Err(AppError::unprocessable(
+                    "slot_beyond_horizon",
+                    format!("slots can be booked up to {horizon_days} days ahead"),
+                ));
+            }
+            let slot = cal.slot_at(start)?.ok_or_else(|| {
+                AppError::unprocessable("not_a_slot", "the practitioner has no slot starting then")
+            })?;
+            Ok(Target {
+                organization: cal.organization,
+                practitioner_id: Some(cal.practitioner.id),
+                slot: Some((slot.start, slot.end)),
+            })
+        }
+        Mode::Deferred => {
+            let org = input.organization_id.as_deref().ok_or_else(|| {
+                AppError::unprocessable(
+                    "organization_required",
+                    "a deferred consultation needs organization_id",
+                )
+            })?;
+            let organization = organization(conn, org)?;
+            if let Some(code) = &input.specialty {
+                let n: i64 = specialties::table
+                    .filter(specialties::code.eq(code))
+                    .count()
+                    .get_result(conn)?;
+                if n == 0 {
+                    return Err(AppError::unprocessable(
+                        "unknown_specialty",
+                        "unknown specialty code",
+                    ));
+                }
+            }
+            Ok(Target {
+                organization,
+                practitioner_id: None,
+                slot: None,
+            })
+        }
+    }
+}
+
+/// Art. 41–43: the funding must be one the organisation offers; a paid consultation takes its
+/// price from the published price list.
+fn price(org: &OrganizationRow, funding: Funding, service: Option<&str>) -> AppResult<Option<i64>> {
+    let not_offered = |what: &str| {
+        AppError::unprocessable(
+            "funding_not_offered",
+            format!("the organisation does not provide {what} services"),
+        )
+    };
+    match funding {
+        Funding::Gobmp if !org.gobmp => Err(not_offered("GOBMP")),
+        Funding::Osms if !org.osms => Err(not_offered("OSMS")),
+        Funding::Paid => {
+            if !org.paid {
+                return Err(not_offered("paid"));
+            }
+            let list: Vec<PriceItem> = serde_json::from_str(&org.price_list).unwrap_or_default();
+            let item = match service {
+                Some(name) => list.iter().find(|i| i.service == name),
+                None => list.first(),
+            };
+            item.map(|i| Some(i.price_kzt)).ok_or_else(|| {
+                AppError::unprocessable("unknown_price_item", "no such line in the price list")
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+fn initiative(
+    actor: &Actor,
+    relation: Relation,
+    asked: Option<Initiative>,
+) -> AppResult<Initiative> {
+    Ok(match relation {
+        Relation::Themself => Initiative::Patient,
+        Relation::Representative => Initiative::Representative,
+        Relation::Staff => match asked.unwrap_or(Initiative::StaffOnPatientRequest) {
+            i @ (Initiative::StaffOnPatientRequest | Initiative::StaffOwn) => i,
+            _ => {
+                return Err(AppError::unprocessable(
+                    "invalid_initiative",
+                    format!(
+                        "staff ({}) book on the patient's request or their own",
+                        actor.role
+                    ),
+                ));
+            }
+        },
+    })
+}
+
+pub async fn book(
+    ctx: &Context,
+    actor: &Actor,
+    input: BookingInput,
+) -> AppResult<ConsultationView> {
+    let reason = super::super::required_text(&input.reason, "reason", 2000)?;
+    let now = ctx.clock.now().trunc_subsecs(6);
+    let actor = actor.clone();
+    let settings = ctx.settings.clone();
+    let public_url = ctx.public_url.clone();
+    ctx.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let (patient, relation) = patients::resolve(conn, &actor, input.patient_id.as_deref())?;
+                let initiative = initiative(&actor, relation, input.initiative)?;
+                let target = target(conn, &input, now, settings.booking.horizon_days)?;
+                let org = &target.organization;
+                if relation == Relation::Staff
+                    && actor.organization_id.as_deref() != Some(org.id.as_str())
+                {
+                    return Err(AppError::forbidden());
+                }
+                let price_kzt = price(org, input.funding, input.price_service.as_deref())?;
+                if !consent::is_valid(conn, &org.id, &patient.id)? {
+                    return Err(AppError::conflict(
+                        "consent_required",
+                        "the patient has not accepted the organisation's current offer (art. 33.1)",
+                    ));
+                }
+                // Art. 8: an urgent real-time consultation must start within the urgent deadline.
+                if let (Urgency::Urgent, Some((start, _))) = (input.urgency, target.slot)
+                    && start > now + Duration::hours(i64::from(org.urgent_deadline_hours))
+                {
+                    return Err(AppError::unprocessable(
+                        "slot_beyond_urgent_deadline",
+                        format!(
+                            "an urgent consultation must take place within {} hours (art. 8)",
+                            org.urgent_deadline_hours
+                        ),
+                    ));
+                }
+                // Art. 13: the clock runs once the request and its documents are in.
+                let clock_started = match input.mode {
+                    Mode::Realtime => Some(now),
+                    Mode::Deferred => input.documents_complete.then_some(now),
+                };
+                let (status, confirm_token) = if initiative == Initiative::StaffOwn {
+                    let mut raw = [0u8; 32];
+                    rand::rngs::OsRng.fill_bytes(&mut raw);
+                    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+                    (Status::AwaitingAgreement, Some(token))
+                } else {
+                    (Status::Booked, None)
+                };
+                let id = new_id();
+                let row = ConsultationRow {
+                    ics_uid: format!("{id}@telemed"),
+                    id: id.clone(),
+                    organization_id: org.id.clone(),
+                    practitioner_id: target.practitioner_id.clone(),
+                    patient_id: patient.id.clone(),
+                    booked_by: actor.user_id.clone(),
+                    initiative: initiative.as_str().to_owned(),
+                    status: status.as_str().to_owned(),
+                    mode: input.mode.as_str().to_owned(),
+                    urgency: input.urgency.as_str().to_owned(),
+                    specialty: input.specialty.clone(),
+                    slot_start: target.slot.map(|s| s.0.naive_utc()),
+                    slot_end: target.slot.map(|s| s.1.naive_utc()),
+                    reason,
+                    funding: input.funding.as_str().to_owned(),
+                    price_kzt,
+                    requested_at: now.naive_utc(),
+                    clock_started_at: clock_started.map(|t| t.naive_utc()),
+                    deadline_at: clock_started.map(|t| {
+                        deadline(t, input.urgency, org.urgent_deadline_hours, org.planned_deadline_hours)
+                            .naive_utc()
+                    }),
+                    breached_at: None,
+                    confirm_token_hash: confirm_token.as_deref().map(|t| sha256_hex(t.as_bytes())),
+                    ics_sequence: 0,
+                    cancelled_at: None,
+                    completed_at: None,
+                    created_at: now.naive_utc(),
+                    updated_at: now.naive_utc(),
+                };
+                insert(conn, &row)?;
+                record_event(
+                    conn,
+                    &id,
+                    now,
+                    Some(&actor.user_id),
+                    "booked",
+                    json!({"initiative": row.initiative, "status": row.status, "slot_start": target.slot.map(|s| s.0)}),
+                )?;
+                let parties = notices::Parties::load(conn, &row, &public_url)?;
+                match &confirm_token {
+                    Some(token) => notices::agreement_requested(conn, now, &row, &parties, token)?,
+                    None => notices::booked(conn, now, &row, &parties, &settings.booking.reminder_hours)?,
+                }
+                crate::audit::record(
+                    conn,
+                    now,
+                    &crate::audit::Event {
+                        actor_id: Some(&actor.user_id),
+                        subject_id: Some(&patient.id),
+                        action: "consultation.book",
+                        object_type: "consultation",
+                        object_id: &id,
+                        outcome: "ok",
+                        ip: &actor.ip,
+                    },
+                )?;
+                view(conn, row, now, false)
+            })
+        })
+        .await
+}
+
+/// Inserts the row; a slot already held is `slot_taken`, whichever node or process holds it.
+pub(crate) fn insert(conn: &mut DbConnection, row: &ConsultationRow) -> AppResult<()> {
+    match diesel::insert_into(consultations::table)
+        .values(row)
+        .execute(conn)
+    {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(slot_taken()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn slot_taken() -> AppError {
+    AppError::conflict(
+        "slot_taken",
+        "this slot has just been booked by someone else",
+    )
+}

@@ -1,0 +1,242 @@
+//! Consultations: booking (art. 6, 9, 12), agreement, cancellation and rescheduling (art. 15),
+//! the documents-complete mark that starts the clock (art. 13), lists and the staff queue.
+
+pub mod book;
+pub mod change;
+pub mod deadlines;
+mod notices;
+pub mod queue;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Actor;
+use super::patients;
+use crate::db::DbConnection;
+use crate::db::models::{ConsultationEventRow, ConsultationRow, OrganizationRow, UserRow};
+use crate::db::schema::{consultation_events, consultations, organizations, practitioners, users};
+use crate::domain::account::Role;
+use crate::domain::consultation::Status;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyRef {
+    pub id: String,
+    pub full_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsultationView {
+    pub id: String,
+    pub status: String,
+    pub mode: String,
+    pub urgency: String,
+    pub initiative: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    /// The organisation's zone, for showing times locally.
+    pub time_zone: String,
+    pub practitioner: Option<PartyRef>,
+    pub patient: PartyRef,
+    pub booked_by: String,
+    pub specialty: Option<String>,
+    pub slot_start: Option<DateTime<Utc>>,
+    pub slot_end: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub funding: String,
+    pub price_kzt: Option<i64>,
+    pub requested_at: DateTime<Utc>,
+    /// When the request and its documents were complete (art. 13); the deadline runs from here.
+    pub clock_started_at: Option<DateTime<Utc>>,
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// Seconds until the deadline (negative once breached), at the time of the answer.
+    pub time_left_seconds: Option<i64>,
+    pub breached_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The history, in the detail view only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<EventView>>,
+}
+
+pub(crate) fn utc(t: Option<chrono::NaiveDateTime>) -> Option<DateTime<Utc>> {
+    t.map(|t| t.and_utc())
+}
+
+pub(crate) fn status_of(row: &ConsultationRow) -> AppResult<Status> {
+    Status::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown status {:?}", row.status)))
+}
+
+pub(crate) fn load(conn: &mut DbConnection, id: &str) -> AppResult<ConsultationRow> {
+    consultations::table
+        .find(id)
+        .select(ConsultationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("consultation"))
+}
+
+/// The user id of the doctor behind a practitioner profile.
+pub(crate) fn doctor_user_id(conn: &mut DbConnection, practitioner: &str) -> AppResult<String> {
+    Ok(practitioners::table
+        .find(practitioner)
+        .select(practitioners::user_id)
+        .first(conn)?)
+}
+
+/// Art. 35: the patient, their representative, the consultation's doctor and the staff of its
+/// organisation may see it; nobody else.
+pub(crate) fn may_see(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &ConsultationRow,
+) -> AppResult<bool> {
+    Ok(match actor.role {
+        Role::Patient => row.patient_id == actor.user_id,
+        Role::Representative => patients::represents(conn, &actor.user_id, &row.patient_id)?,
+        Role::Doctor => {
+            let mine = match &row.practitioner_id {
+                Some(p) => doctor_user_id(conn, p)? == actor.user_id,
+                None => false,
+            };
+            // Unassigned deferred requests of the doctor's organisation are in their queue.
+            mine || (row.practitioner_id.is_none()
+                && actor.organization_id.as_deref() == Some(row.organization_id.as_str()))
+        }
+        Role::OrgAdmin | Role::Support => {
+            actor.organization_id.as_deref() == Some(row.organization_id.as_str())
+        }
+        Role::Relative | Role::PlatformAdmin => false,
+    })
+}
+
+pub(crate) fn view(
+    conn: &mut DbConnection,
+    row: ConsultationRow,
+    now: DateTime<Utc>,
+    with_history: bool,
+) -> AppResult<ConsultationView> {
+    let org: OrganizationRow = organizations::table
+        .find(&row.organization_id)
+        .select(OrganizationRow::as_select())
+        .first(conn)?;
+    let patient: UserRow = patients::user(conn, &row.patient_id)?;
+    let practitioner = match &row.practitioner_id {
+        Some(p) => Some(
+            practitioners::table
+                .inner_join(users::table)
+                .filter(practitioners::id.eq(p))
+                .select((practitioners::id, users::full_name))
+                .first::<(String, String)>(conn)
+                .map(|(id, full_name)| PartyRef { id, full_name })?,
+        ),
+        None => None,
+    };
+    let history = if with_history {
+        Some(
+            consultation_events::table
+                .filter(consultation_events::consultation_id.eq(&row.id))
+                .order(consultation_events::at.asc())
+                .select(ConsultationEventRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|e| EventView {
+                    at: e.at.and_utc(),
+                    kind: e.kind,
+                    actor_id: e.actor_id,
+                    details: serde_json::from_str(&e.details).unwrap_or_default(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let open = Status::parse(&row.status).is_some_and(Status::is_open);
+    Ok(ConsultationView {
+        time_left_seconds: row
+            .deadline_at
+            .filter(|_| open)
+            .map(|d| (d.and_utc() - now).num_seconds()),
+        id: row.id,
+        status: row.status,
+        mode: row.mode,
+        urgency: row.urgency,
+        initiative: row.initiative,
+        organization_id: org.id,
+        organization_name: org.name,
+        time_zone: org.time_zone,
+        practitioner,
+        patient: PartyRef {
+            id: patient.id,
+            full_name: patient.full_name,
+        },
+        booked_by: row.booked_by,
+        specialty: row.specialty,
+        slot_start: utc(row.slot_start),
+        slot_end: utc(row.slot_end),
+        reason: row.reason,
+        funding: row.funding,
+        price_kzt: row.price_kzt,
+        requested_at: row.requested_at.and_utc(),
+        clock_started_at: utc(row.clock_started_at),
+        deadline_at: utc(row.deadline_at),
+        breached_at: utc(row.breached_at),
+        cancelled_at: utc(row.cancelled_at),
+        completed_at: utc(row.completed_at),
+        history,
+    })
+}
+
+pub(crate) fn record_event(
+    conn: &mut DbConnection,
+    consultation: &str,
+    at: DateTime<Utc>,
+    actor: Option<&str>,
+    kind: &str,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    diesel::insert_into(consultation_events::table)
+        .values(&ConsultationEventRow {
+            id: crate::db::new_id(),
+            consultation_id: consultation.to_owned(),
+            at: at.naive_utc(),
+            actor_id: actor.map(str::to_owned),
+            kind: kind.to_owned(),
+            details: details.to_string(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a read of a patient's consultation in the audit log (art. 40).
+pub(crate) fn audit_read(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    row: &ConsultationRow,
+) -> AppResult<()> {
+    crate::audit::record(
+        conn,
+        at,
+        &crate::audit::Event {
+            actor_id: Some(&actor.user_id),
+            subject_id: Some(&row.patient_id),
+            action: "consultation.read",
+            object_type: "consultation",
+            object_id: &row.id,
+            outcome: "ok",
+            ip: &actor.ip,
+        },
+    )
+}

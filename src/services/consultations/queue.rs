@@ -1,0 +1,114 @@
+//! Lists: my consultations (patient, representative) and the queue of an organisation's staff,
+//! ordered by legal deadline (art. 8, 13).
+
+use diesel::prelude::*;
+
+use super::super::{Actor, Context};
+use super::{ConsultationView, audit_read, load, may_see, view};
+use crate::db::models::ConsultationRow;
+use crate::db::schema::{consultations, practitioners, representations};
+use crate::domain::account::Role;
+use crate::error::{AppError, AppResult};
+
+/// The patient's own consultations, a representative's for whom they represent, a doctor's
+/// assigned ones, or the whole organisation's for its staff; newest first.
+pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationView>> {
+    let actor = actor.clone();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            let mut q = consultations::table
+                .select(ConsultationRow::as_select())
+                .order(consultations::created_at.desc())
+                .into_boxed();
+            q = match actor.role {
+                Role::Patient => q.filter(consultations::patient_id.eq(actor.user_id.clone())),
+                Role::Representative => {
+                    let represented = representations::table
+                        .filter(representations::representative_id.eq(actor.user_id.clone()))
+                        .select(representations::patient_id);
+                    q.filter(consultations::patient_id.eq_any(represented))
+                }
+                Role::Doctor => {
+                    let mine = practitioners::table
+                        .filter(practitioners::user_id.eq(actor.user_id.clone()))
+                        .select(practitioners::id.nullable());
+                    q.filter(consultations::practitioner_id.eq_any(mine))
+                }
+                Role::OrgAdmin | Role::Support => {
+                    let org = actor
+                        .organization_id
+                        .clone()
+                        .ok_or_else(AppError::forbidden)?;
+                    q.filter(consultations::organization_id.eq(org))
+                }
+                Role::Relative | Role::PlatformAdmin => return Err(AppError::forbidden()),
+            };
+            let rows: Vec<ConsultationRow> = q.limit(500).load(conn)?;
+            rows.into_iter()
+                .map(|r| view(conn, r, now, false))
+                .collect()
+        })
+        .await
+}
+
+/// Staff queue: open requests of the organisation (a doctor: theirs and the unassigned ones),
+/// soonest deadline first; requests whose clock has not started come last.
+pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationView>> {
+    if !matches!(actor.role, Role::Doctor | Role::OrgAdmin | Role::Support) {
+        return Err(AppError::forbidden());
+    }
+    let actor = actor.clone();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            let org = actor
+                .organization_id
+                .clone()
+                .ok_or_else(AppError::forbidden)?;
+            let mut q = consultations::table
+                .filter(consultations::organization_id.eq(org))
+                .filter(consultations::status.eq_any([
+                    "awaiting_agreement",
+                    "booked",
+                    "in_progress",
+                ]))
+                .select(ConsultationRow::as_select())
+                .into_boxed();
+            if actor.role == Role::Doctor {
+                let mine = practitioners::table
+                    .filter(practitioners::user_id.eq(actor.user_id.clone()))
+                    .select(practitioners::id.nullable());
+                q = q.filter(
+                    consultations::practitioner_id
+                        .eq_any(mine)
+                        .or(consultations::practitioner_id.is_null()),
+                );
+            }
+            let mut rows: Vec<ConsultationRow> = q.limit(1000).load(conn)?;
+            // NULLS LAST is spelled differently by the two databases; sort here.
+            rows.sort_by_key(|r| (r.deadline_at.is_none(), r.deadline_at, r.created_at));
+            rows.into_iter()
+                .map(|r| view(conn, r, now, false))
+                .collect()
+        })
+        .await
+}
+
+pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<ConsultationView> {
+    let actor = actor.clone();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let row = load(conn, &id)?;
+                // Someone else's consultation does not exist, as far as the caller can tell.
+                if !may_see(conn, &actor, &row)? {
+                    return Err(AppError::not_found("consultation"));
+                }
+                audit_read(conn, &actor, now, &row)?;
+                view(conn, row, now, true)
+            })
+        })
+        .await
+}

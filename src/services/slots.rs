@@ -1,0 +1,209 @@
+//! Free slots of practitioners, from their weekly schedules, in UTC (the page shows them in the
+//! patient's zone).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::Context;
+use crate::db::DbConnection;
+use crate::db::models::{OrganizationRow, PractitionerRow, ScheduleIntervalRow};
+use crate::db::schema::{
+    consultations, organizations, practitioner_specialties, practitioners, schedule_exceptions,
+    schedule_intervals, users,
+};
+use crate::domain::organization::parse_time_zone;
+use crate::domain::schedule::{WeeklyInterval, parse_hhmm};
+use crate::domain::slots::{self, Expansion, MAX_RANGE_DAYS, Slot};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlotQuery {
+    pub practitioner: Option<String>,
+    pub specialty: Option<String>,
+    pub organization: Option<String>,
+    /// Start of the range (RFC 3339); now by default.
+    pub from: Option<DateTime<Utc>>,
+    /// End of the range (RFC 3339); a week after `from` by default, at most 31 days.
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PractitionerSlots {
+    pub practitioner_id: String,
+    pub full_name: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub time_zone: String,
+    pub slots: Vec<SlotView>,
+}
+
+/// Everything needed to expand one practitioner's schedule.
+pub(crate) struct Calendar {
+    pub practitioner: PractitionerRow,
+    pub full_name: String,
+    pub organization: OrganizationRow,
+    weekly: Vec<WeeklyInterval>,
+    days_off: Vec<NaiveDate>,
+}
+
+impl Calendar {
+    pub fn load(conn: &mut DbConnection, practitioner_id: &str) -> AppResult<Calendar> {
+        let (practitioner, full_name, organization): (PractitionerRow, String, OrganizationRow) =
+            practitioners::table
+                .inner_join(users::table)
+                .inner_join(organizations::table)
+                .filter(practitioners::id.eq(practitioner_id))
+                .select((
+                    PractitionerRow::as_select(),
+                    users::full_name,
+                    OrganizationRow::as_select(),
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| AppError::not_found("practitioner"))?;
+        let weekly = schedule_intervals::table
+            .filter(schedule_intervals::practitioner_id.eq(practitioner_id))
+            .select(ScheduleIntervalRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .filter_map(|r| {
+                Some(WeeklyInterval {
+                    weekday: r.weekday,
+                    starts: parse_hhmm(&r.starts_at).ok()?,
+                    ends: parse_hhmm(&r.ends_at).ok()?,
+                })
+            })
+            .collect();
+        let days_off = schedule_exceptions::table
+            .filter(schedule_exceptions::practitioner_id.eq(practitioner_id))
+            .select(schedule_exceptions::day)
+            .load(conn)?;
+        Ok(Calendar {
+            practitioner,
+            full_name,
+            organization,
+            weekly,
+            days_off,
+        })
+    }
+
+    fn expansion(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Expansion<'_>> {
+        let zone = parse_time_zone(&self.organization.time_zone)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        Ok(Expansion {
+            zone,
+            weekly: &self.weekly,
+            days_off: &self.days_off,
+            minutes: i64::from(self.organization.consultation_minutes),
+            from,
+            to,
+        })
+    }
+
+    /// The slot that starts at `start`, if the schedule has one.
+    pub fn slot_at(&self, start: DateTime<Utc>) -> AppResult<Option<Slot>> {
+        let e = self.expansion(start - Duration::days(1), start + Duration::days(1))?;
+        Ok(slots::expand(&e).into_iter().find(|s| s.start == start))
+    }
+
+    fn free(
+        &self,
+        conn: &mut DbConnection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Vec<Slot>> {
+        let taken: HashSet<DateTime<Utc>> = consultations::table
+            .filter(consultations::practitioner_id.eq(&self.practitioner.id))
+            .filter(consultations::status.ne("cancelled"))
+            .filter(consultations::slot_start.ge(from.naive_utc()))
+            .filter(consultations::slot_start.lt(to.naive_utc()))
+            .select(consultations::slot_start)
+            .load::<Option<chrono::NaiveDateTime>>(conn)?
+            .into_iter()
+            .flatten()
+            .map(|t| t.and_utc())
+            .collect();
+        Ok(slots::free(
+            slots::expand(&self.expansion(from, to)?),
+            &taken,
+            now,
+        ))
+    }
+}
+
+pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlots>> {
+    let now = ctx.clock.now();
+    let from = q.from.unwrap_or(now).max(now);
+    let to = q.to.unwrap_or(from + Duration::days(7));
+    if to <= from {
+        return Err(AppError::bad_request(
+            "invalid_range",
+            "`to` must be after `from`",
+        ));
+    }
+    if to - from > Duration::days(MAX_RANGE_DAYS) {
+        return Err(AppError::bad_request(
+            "range_too_long",
+            format!("ask for at most {MAX_RANGE_DAYS} days at a time"),
+        ));
+    }
+    if q.practitioner.is_none() && q.specialty.is_none() {
+        return Err(AppError::bad_request(
+            "practitioner_or_specialty_required",
+            "give a practitioner or a specialty",
+        ));
+    }
+    ctx.db
+        .run(move |conn| {
+            let mut ids = practitioners::table.select(practitioners::id).into_boxed();
+            if let Some(p) = &q.practitioner {
+                ids = ids.filter(practitioners::id.eq(p.clone()));
+            }
+            if let Some(o) = &q.organization {
+                ids = ids.filter(practitioners::organization_id.eq(o.clone()));
+            }
+            if let Some(code) = &q.specialty {
+                let with_code = practitioner_specialties::table
+                    .filter(practitioner_specialties::specialty_code.eq(code.clone()))
+                    .select(practitioner_specialties::practitioner_id);
+                ids = ids.filter(practitioners::id.eq_any(with_code));
+            }
+            let ids: Vec<String> = ids.load(conn)?;
+            if ids.is_empty() && q.practitioner.is_some() {
+                return Err(AppError::not_found("practitioner"));
+            }
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let cal = Calendar::load(conn, &id)?;
+                let free = cal.free(conn, from, to, now)?;
+                out.push(PractitionerSlots {
+                    practitioner_id: cal.practitioner.id,
+                    full_name: cal.full_name,
+                    organization_id: cal.organization.id,
+                    organization_name: cal.organization.name,
+                    time_zone: cal.organization.time_zone,
+                    slots: free
+                        .into_iter()
+                        .map(|s| SlotView {
+                            start: s.start,
+                            end: s.end,
+                        })
+                        .collect(),
+                });
+            }
+            out.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+            Ok(out)
+        })
+        .await
+}
