@@ -843,3 +843,43 @@ async fn art_8_the_staff_queue_is_ordered_by_deadline_and_a_breach_alerts_the_ad
     assert!(queue[0]["breached_at"].is_string());
     assert_eq!(queue[0]["time_left_seconds"], -3600);
 }
+
+#[tokio::test]
+async fn art_40_every_read_of_a_patients_consultation_is_in_the_audit_log() {
+    use telemed::db::schema::audit_events;
+    let clock = ManualClock::at(monday());
+    let app = app_at(&clock).await;
+    let (cardio, org) = cardiologist(&app).await;
+    let token = app.login_demo(PATIENT).await;
+    accept_offer(&app, &token, &org, None).await;
+    let c: Value = book(&app, &token, &realtime(&cardio, "2026-11-24T04:00:00Z"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let patient = c["patient"]["id"].as_str().unwrap().to_owned();
+    let doctor = app.login_demo("cardio@demo.telemed.kz").await;
+    let doctor_id = app
+        .get_as(&doctor, "/api/me")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get_as(
+        &doctor,
+        &format!("/api/consultations/{}", c["id"].as_str().unwrap()),
+    )
+    .await;
+    app.get_as(&doctor, "/api/consultations").await;
+    let mut conn = app.context.db.get().unwrap();
+    let by_doctor: Vec<String> = audit_events::table
+        .filter(audit_events::subject_id.eq(&patient))
+        .filter(audit_events::actor_id.eq(&doctor_id))
+        .select(audit_events::action)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(by_doctor, vec!["consultation.read", "consultation.list"]);
+}

@@ -45,6 +45,7 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                 Role::Relative | Role::PlatformAdmin => return Err(AppError::forbidden()),
             };
             let rows: Vec<ConsultationRow> = q.limit(500).load(conn)?;
+            audit_list(conn, &actor, now, &rows)?;
             rows.into_iter()
                 .map(|r| view(conn, r, now, false))
                 .collect()
@@ -88,11 +89,45 @@ pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVi
             let mut rows: Vec<ConsultationRow> = q.limit(1000).load(conn)?;
             // NULLS LAST is spelled differently by the two databases; sort here.
             rows.sort_by_key(|r| (r.deadline_at.is_none(), r.deadline_at, r.created_at));
+            audit_list(conn, &actor, now, &rows)?;
             rows.into_iter()
                 .map(|r| view(conn, r, now, false))
                 .collect()
         })
         .await
+}
+
+/// Art. 40: a list shows patients' data too; each patient's slice of the log records it once.
+fn audit_list(
+    conn: &mut crate::db::DbConnection,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    rows: &[ConsultationRow],
+) -> AppResult<()> {
+    let mut patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
+    patients.sort_unstable();
+    patients.dedup();
+    if patients.is_empty() {
+        return Ok(());
+    }
+    crate::db::write_tx(conn, |conn| {
+        for patient in patients {
+            crate::audit::record(
+                conn,
+                now,
+                &crate::audit::Event {
+                    actor_id: Some(&actor.user_id),
+                    subject_id: Some(patient),
+                    action: "consultation.list",
+                    object_type: "patient",
+                    object_id: patient,
+                    outcome: "ok",
+                    ip: &actor.ip,
+                },
+            )?;
+        }
+        Ok(())
+    })
 }
 
 pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<ConsultationView> {
