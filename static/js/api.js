@@ -56,4 +56,17 @@ export const api = {
   login: (body) => request('POST', '/api/auth/login', body),
   logout: () => request('POST', '/api/auth/logout'),
   me: () => request('GET', '/api/me'),
+  slots: (practitioner, from, to) => request('GET', `/api/slots${query({ practitioner, from, to })}`),
+  consent: (orgId, patientId) =>
+    request('GET', `/api/organizations/${id(orgId)}/consent${query({ patient_id: patientId })}`),
+  consentAct: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/consent`, body),
+  consentCode: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/consent/code`, body),
+  book: (body) => request('POST', '/api/consultations', body),
+  consultations: () => request('GET', '/api/consultations'),
+  consultation: (cId) => request('GET', `/api/consultations/${id(cId)}`),
+  cancel: (cId, body) => request('POST', `/api/consultations/${id(cId)}/cancel`, body),
+  reschedule: (cId, body) => request('POST', `/api/consultations/${id(cId)}/reschedule`, body),
+  confirm: (cId, token) => request('POST', `/api/consultations/${id(cId)}/confirm`, { token }),
+  documentsComplete: (cId) => request('POST', `/api/consultations/${id(cId)}/documents-complete`),
+  queue: () => request('GET', '/api/queue'),
 };

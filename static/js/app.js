@@ -5,11 +5,15 @@ import { api } from './api.js';
 import { h, pageTitle } from './dom.js';
 import { captureForms, restoreForms } from './forms.js';
 import { errorText, initialLanguage, setLanguage, t, translatePage } from './i18n.js';
+import * as confirmation from './views/confirm.js';
+import * as consultation from './views/consultation.js';
+import * as consultations from './views/consultations.js';
 import * as directory from './views/directory.js';
 import * as login from './views/login.js';
 import * as me from './views/me.js';
 import * as organization from './views/organization.js';
 import * as practitioner from './views/practitioner.js';
+import * as queue from './views/queue.js';
 import * as register from './views/register.js';
 
 const ROUTES = [
@@ -19,7 +23,15 @@ const ROUTES = [
   [/^\/register$/, register],
   [/^\/login$/, login],
   [/^\/me$/, me],
+  [/^\/consultations$/, consultations],
+  [/^\/consultations\/([^/]+)\/confirm$/, confirmation],
+  [/^\/consultations\/([^/]+)$/, consultation],
+  [/^\/queue$/, queue],
 ];
+
+/** Who has a list of consultations, and who works a queue. */
+const WITH_CONSULTATIONS = ['patient', 'representative', 'doctor', 'org_admin', 'support'];
+const WITH_QUEUE = ['doctor', 'org_admin', 'support'];
 
 const main = document.getElementById('main');
 const navList = document.getElementById('nav-list');
@@ -60,6 +72,10 @@ function navLink(hash, key, text) {
 function renderNav() {
   const items = [navLink('#/', 'nav.directory')];
   if (app.user) {
+    if (WITH_CONSULTATIONS.includes(app.user.role)) {
+      items.push(navLink('#/consultations', 'nav.consultations'));
+    }
+    if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
     items.push(navLink('#/me', 'nav.me', app.user.full_name));
     const signOutButton = h('button',
       { type: 'button', id: 'sign-out', class: 'link-button', onclick: signOut }, t('nav.logout'));

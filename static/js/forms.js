@@ -12,6 +12,13 @@ const FIELD_OF_ERROR = {
   invalid_email: 'email',
   email_taken: 'email',
   weak_password: 'password',
+  missing_field: 'booking-reason',
+  funding_not_offered: 'booking-funding',
+  unknown_price_item: 'booking-funding',
+  patient_required: 'booking-patient',
+  invalid_code: 'consent-code',
+  reason_required: 'cancel-reason-text',
+  invalid_reason_code: 'cancel-reason-code',
 };
 
 /** A labelled input; a hint, if any, is announced with it. */
@@ -23,11 +30,32 @@ export function field(id, labelKey, attrs = {}, hintKey = null) {
     h('input', { id, name: id, 'aria-describedby': hintId, ...attrs }));
 }
 
-export function statusLine() {
-  return h('p', { id: 'form-status', class: 'status', role: 'status', 'aria-live': 'polite' });
+/** The status line of a form; a page with several forms gives the others their own id. */
+/** A labelled <select>; options are [value, text] pairs. */
+export function selectField(id, labelKey, options, attrs = {}, hintKey = null) {
+  const hintId = hintKey ? `${id}-hint` : null;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, t(labelKey)),
+    hintKey ? h('p', { class: 'hint', id: hintId }, t(hintKey)) : null,
+    h('select', { id, name: id, 'aria-describedby': hintId, ...attrs },
+      options.map(([value, text]) => h('option', { value }, text))));
 }
 
-function resetStatus(status, form) {
+/** A labelled <textarea>. */
+export function textareaField(id, labelKey, attrs = {}, hintKey = null) {
+  const hintId = hintKey ? `${id}-hint` : null;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, t(labelKey)),
+    hintKey ? h('p', { class: 'hint', id: hintId }, t(hintKey)) : null,
+    h('textarea', { id, name: id, rows: '4', 'aria-describedby': hintId, ...attrs }));
+}
+
+export function statusLine(id = 'form-status') {
+  return h('p', { id, class: 'status', role: 'status', 'aria-live': 'polite' });
+}
+
+/** Empties a status line and unmarks the fields an earlier error pointed at. */
+export function resetStatus(status, form) {
   status.textContent = '';
   status.className = 'status';
   delete status.dataset.errorCode;
@@ -36,7 +64,7 @@ function resetStatus(status, form) {
   for (const input of form.querySelectorAll('[aria-invalid]')) {
     input.removeAttribute('aria-invalid');
     const described = (input.getAttribute('aria-describedby') || '')
-      .split(' ').filter((x) => x && x !== 'form-status');
+      .split(' ').filter((x) => x && x !== status.id);
     if (described.length) input.setAttribute('aria-describedby', described.join(' '));
     else input.removeAttribute('aria-describedby');
   }
@@ -52,17 +80,17 @@ export function showError(status, form, err, { focus = true } = {}) {
   if (input) {
     input.setAttribute('aria-invalid', 'true');
     const described = input.getAttribute('aria-describedby');
-    input.setAttribute('aria-describedby', described ? `${described} form-status` : 'form-status');
+    input.setAttribute('aria-describedby', described ? `${described} ${status.id}` : status.id);
     if (focus) input.focus();
   }
 }
 
-export function showOk(status, form, key) {
+export function showOk(status, form, key, vars = {}) {
   resetStatus(status, form);
-  status.textContent = t(key);
+  status.textContent = t(key, vars);
   status.className = 'status status--ok';
   status.dataset.status = 'ok';
-  status.lastShown = { ok: key };
+  status.lastShown = { ok: key, vars };
 }
 
 /** Disables the submit button while a request runs, so a double click sends one request. */
@@ -91,11 +119,14 @@ export function captureForms(root) {
 export function restoreForms(root, snapshot) {
   for (const [id, value] of Object.entries(snapshot.values)) {
     const el = root.querySelector(`#${id}`);
-    if (el) el.value = value;
+    if (!el || el.value === value) continue;
+    el.value = value;
+    // A choice other parts depend on (the patient a consent is for) is announced as changed.
+    if (el.tagName === 'SELECT') el.dispatchEvent(new Event('change'));
   }
   const status = root.querySelector('#form-status');
-  const form = status && status.closest('main').querySelector('form');
+  const form = status && (status.closest('form') || status.closest('main').querySelector('form'));
   if (!status || !form || !snapshot.shown) return;
   if (snapshot.shown.error) showError(status, form, snapshot.shown.error, { focus: false });
-  else showOk(status, form, snapshot.shown.ok);
+  else showOk(status, form, snapshot.shown.ok, snapshot.shown.vars);
 }

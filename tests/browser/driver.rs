@@ -20,6 +20,8 @@ const POLL: Duration = Duration::from_millis(100);
 
 pub struct TestApp {
     pub url: String,
+    /// The running app's database and clock, to check what the pages caused.
+    pub context: telemed::services::Context,
     _dir: TempDir,
 }
 
@@ -37,8 +39,13 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("the app starts");
     let url = app.url().to_owned();
+    let context = app.context().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { url, _dir: dir }
+    TestApp {
+        url,
+        context,
+        _dir: dir,
+    }
 }
 
 /// The interface texts of one language, as the pages load them.
@@ -236,6 +243,28 @@ pub async fn fill(c: &Client, css: &str, value: &str) {
     let input = element(c, css).await;
     input.clear().await.expect("clear");
     input.send_keys(value).await.expect("type");
+}
+
+/// An attribute of the element once it exists.
+pub async fn attr(c: &Client, css: &str, name: &str) -> String {
+    element(c, css)
+        .await
+        .attr(name)
+        .await
+        .unwrap_or_else(|e| panic!("cannot read {name} of {css}: {e}"))
+        .unwrap_or_else(|| panic!("{css} has no {name}"))
+}
+
+/// Waits until no element matches `css` any more.
+pub async fn gone(c: &Client, css: &str) {
+    eventually(&format!("{css} to disappear"), || async {
+        match c.find_all(Locator::Css(css)).await {
+            Ok(found) if found.is_empty() => Ok(()),
+            Ok(found) => Err(format!("{} still there", found.len())),
+            Err(e) => Err(e.to_string()),
+        }
+    })
+    .await
 }
 
 pub async fn click(c: &Client, css: &str) {

@@ -1,7 +1,9 @@
 //! The web interface in a real browser: the directory in three languages, an organisation's
 //! disclosure page, a doctor's schedule, registration errors and success, sign in and out.
+//! Booking through the pages is in `booking.rs`.
 //! Run: `cargo test --test browser -- --ignored` (needs chromium and chromedriver).
 
+mod booking;
 mod driver;
 
 use driver::{Browser, click, element, fill, select, spawn_app, text, text_containing, texts};

@@ -1,6 +1,6 @@
 // Pieces shared by the directory views.
 
-import { h } from '../dom.js';
+import { h, pageTitle } from '../dom.js';
 import { specialtyName, t } from '../i18n.js';
 import { api } from '../api.js';
 
@@ -40,4 +40,24 @@ export function practitionerCard(p, names) {
     p.position ? h('p', {}, p.position) : null,
     specialties ? h('p', { class: 'muted' }, specialties) : null,
     h('p', { class: 'muted' }, p.organization_name));
+}
+
+/** The signed-in user from the server, or null (and the header forgets them) after a 401. */
+export async function signedIn(app) {
+  try {
+    return await api.me();
+  } catch (err) {
+    if (err.status !== 401) throw err;
+    if (app.user) app.setUser(null);
+    return null;
+  }
+}
+
+/** A page that needs a session: a prompt to sign in and come back here. */
+export function signInNeeded(titleKey, messageKey) {
+  const next = encodeURIComponent(location.hash || '#/');
+  return h('section', { class: 'narrow' },
+    pageTitle(t(titleKey)),
+    h('p', { role: 'status' }, t(messageKey)),
+    h('p', {}, h('a', { href: `#/login?next=${next}`, class: 'button' }, t('nav.login'))));
 }

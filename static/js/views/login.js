@@ -1,11 +1,13 @@
-// #/login — e-mail and password; the server sets an HttpOnly session cookie.
+// #/login — e-mail and password; the server sets an HttpOnly session cookie. `?next=#/...` is
+// where to go afterwards (a doctor's page the visitor wanted to book on).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { field, busy, showError, statusLine } from '../forms.js';
 import { t } from '../i18n.js';
 
-export async function render(_route, app) {
+export async function render({ query }, app) {
+  const next = query.get('next') || '';
   const status = statusLine();
   const form = h('form', { id: 'login-form', class: 'form', novalidate: true },
     field('login-email', 'login.email', { type: 'email', autocomplete: 'username', required: true }),
@@ -24,7 +26,7 @@ export async function render(_route, app) {
       try {
         const session = await api.login(body);
         app.setUser(session.user);
-        app.go('#/me');
+        app.go(next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/me');
       } catch (err) {
         showError(status, form, err);
       }

@@ -1,8 +1,11 @@
-// #/practitioners/{id} — a doctor's profile and weekly schedule (organisation's local time).
+// #/practitioners/{id} — a doctor's profile, weekly schedule (organisation's local time) and the
+// booking section (free slots in the patient's own time zone). ?slot=<UTC start> keeps a chosen
+// slot across a change of language.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
-import { formatDate, plural, t } from '../i18n.js';
+import { errorText, formatDate, plural, t } from '../i18n.js';
+import { bookingSection } from './booking.js';
 import { backLink, item, scrollTable, specialtyNames } from './common.js';
 
 function weekly(p) {
@@ -29,8 +32,30 @@ function daysOff(p) {
     d.reason ? ` — ${d.reason}` : '')));
 }
 
-export async function render({ params }) {
-  const [p, names] = await Promise.all([api.practitioner(params[0]), specialtyNames()]);
+/** Who is signed in, or null; other failures still show the page. */
+async function whoAmI() {
+  try {
+    return await api.me();
+  } catch {
+    return null;
+  }
+}
+
+async function freeSlots(id) {
+  try {
+    const list = await api.slots(id);
+    return { slots: list.length ? list[0].slots : [], slotsError: null };
+  } catch (err) {
+    return { slots: [], slotsError: errorText(err) };
+  }
+}
+
+export async function render({ params, query }, app) {
+  const [p, names, me, free] = await Promise.all([
+    api.practitioner(params[0]), specialtyNames(), whoAmI(), freeSlots(params[0])]);
+  if (!me && app.user) app.setUser(null);
+  const org = await api.organization(p.organization_id);
+  const booking = await bookingSection({ practitioner: p, org, me, query, ...free });
   const specialties = p.specialties.length ? h('ul', { class: 'inline-list' },
     p.specialties.map((s) => h('li', {}, `${names.get(s.code) || s.code} — `,
       t('prac.experience', { years: plural('unit.years', s.experience_years) })))) : '';
@@ -46,6 +71,7 @@ export async function render({ params }) {
       item('specialties', t('prac.specialties'), specialties),
       item('qualification_category', t('prac.category'), p.qualification_category),
       item('academic_degree', t('prac.degree'), p.academic_degree))),
+    booking,
     h('section', { class: 'panel', 'aria-labelledby': 'schedule-heading' },
       h('h2', { id: 'schedule-heading' }, t('prac.schedule')), weekly(p)),
     h('section', { class: 'panel', 'aria-labelledby': 'days-off-heading' },

@@ -1,0 +1,116 @@
+// #/consultations/{id} — one consultation: details, legal deadline and time left (art. 8, 13),
+// its history, and what can still be done with it (art. 15: cancel or move with a reason; art. 13:
+// mark a deferred request's documents complete).
+
+import { api } from '../api.js';
+import { h, pageTitle } from '../dom.js';
+import { t } from '../i18n.js';
+import { formatDateTime, formatTime, timeEl, timeLeftText, zoneLabel } from '../time.js';
+import { cancelSection, documentsSection, rescheduleSection } from './consultation-actions.js';
+import { item, signInNeeded, signedIn, specialtyNames } from './common.js';
+import {
+  changeable, eventText, fundingText, initiativeText, modeText, reasonText, statusBadge,
+  urgencyText, zoneFor,
+} from './labels.js';
+
+function slotText(c, zone) {
+  if (!c.slot_start) return null;
+  const local = [timeEl(c.slot_start, zone), '–', timeEl(c.slot_end, zone, formatTime)];
+  if (zone === c.time_zone) return h('span', {}, ...local, ` (${zone})`);
+  return h('span', {}, ...local, ` (${t('booking.your_time')})`, h('br'),
+    h('span', { class: 'muted' }, timeEl(c.slot_start, c.time_zone), ` (${c.time_zone})`));
+}
+
+function timeLeft(c) {
+  if (!c.deadline_at) return null;
+  const overdue = c.breached_at || c.time_left_seconds < 0;
+  return h('span', { class: overdue ? 'overdue' : null, id: 'consultation-time-left' },
+    timeLeftText(c.time_left_seconds));
+}
+
+function eventDetails(e, zone) {
+  const d = e.details || {};
+  const parts = [];
+  if (d.from && d.to) {
+    parts.push(h('span', {}, timeEl(d.from, zone), ' → ', timeEl(d.to, zone)));
+  }
+  if (d.reason_code) parts.push(h('span', {}, reasonText(d.reason_code)));
+  if (d.reason_text) parts.push(h('q', {}, d.reason_text));
+  return parts.length ? h('p', { class: 'muted' }, ...parts.flatMap((p, i) => (i ? [' · ', p] : [p]))) : null;
+}
+
+function history(c, zone) {
+  const events = c.history || [];
+  if (!events.length) return h('p', { class: 'muted' }, t('common.none_found'));
+  return h('ol', { id: 'history', class: 'history' }, events.map((e) => h('li', { dataset: { kind: e.kind } },
+    h('p', {}, timeEl(e.at, zone), ' — ', h('strong', {}, eventText(e.kind))),
+    eventDetails(e, zone))));
+}
+
+function facts(c, zone, names) {
+  const deferred = c.mode === 'deferred';
+  return h('dl', { class: 'facts' },
+    item('status', t('consultation.status'), statusBadge(c.status, { id: 'consultation-status' })),
+    item('mode', t('consultation.mode'), modeText(c.mode)),
+    item('urgency', t('consultation.urgency'), urgencyText(c.urgency)),
+    item('initiative', t('consultation.initiative'), initiativeText(c.initiative)),
+    item('practitioner', t('consultation.doctor'),
+      c.practitioner ? h('a', { href: `#/practitioners/${encodeURIComponent(c.practitioner.id)}` },
+        c.practitioner.full_name) : t('consultation.no_doctor_yet')),
+    item('patient', t('consultation.patient'), c.patient.full_name),
+    item('organization', t('consultation.organization'),
+      h('a', { href: `#/organizations/${encodeURIComponent(c.organization_id)}` }, c.organization_name)),
+    c.slot_start ? item('slot', t('consultation.slot'), slotText(c, zone)) : null,
+    c.specialty ? item('specialty', t('consultation.specialty'), names.get(c.specialty) || c.specialty) : null,
+    item('reason', t('consultation.reason'), c.reason),
+    item('funding', t('consultation.funding'), fundingText(c)),
+    item('requested_at', t('consultation.requested_at'), timeEl(c.requested_at, zone)),
+    deferred ? item('clock_started_at', t('consultation.clock_started_at'),
+      c.clock_started_at ? timeEl(c.clock_started_at, zone) : t('consultation.clock_not_started')) : null,
+    c.deadline_at ? item('deadline_at', t('consultation.deadline'), timeEl(c.deadline_at, zone)) : null,
+    c.deadline_at && changeable(c) ? item('time_left', t('consultation.time_left'), timeLeft(c)) : null,
+    c.breached_at ? item('breached_at', t('consultation.breached_at'),
+      h('span', { class: 'overdue' }, formatDateTime(c.breached_at, zone))) : null,
+    c.cancelled_at ? item('cancelled_at', t('consultation.cancelled_at'), timeEl(c.cancelled_at, zone)) : null,
+    c.completed_at ? item('completed_at', t('consultation.completed_at'), timeEl(c.completed_at, zone)) : null);
+}
+
+/** The page for one state of the consultation; a change draws it again with a message on top. */
+function page(c, me, names, flash = null) {
+  const zone = zoneFor(me, c);
+  const article = h('article', { class: 'consultation', id: 'consultation', dataset: { status: c.status } });
+  const redraw = (next, key) => {
+    const fresh = page(next, me, names, key);
+    article.replaceWith(fresh);
+    const note = fresh.querySelector('#consultation-flash');
+    if (note) note.focus();
+  };
+  const title = c.practitioner
+    ? t('consultation.title_with', { doctor: c.practitioner.full_name })
+    : t('consultation.title');
+  article.append(...[
+    h('p', { class: 'back' }, h('a', { href: '#/consultations' }, t('consultations.back'))),
+    pageTitle(title),
+    flash ? h('p', {
+      id: 'consultation-flash', class: 'status status--ok', role: 'status', tabindex: '-1',
+      dataset: { status: 'ok' },
+    }, t(flash)) : null,
+    h('p', { class: 'lead' }, t('consultation.zone_note', { zone: zoneLabel(zone) })),
+    h('section', { class: 'panel', 'aria-label': t('consultation.details') }, facts(c, zone, names)),
+  ].filter(Boolean));
+  if (changeable(c)) {
+    if (c.mode === 'deferred' && !c.clock_started_at) article.append(documentsSection(c, redraw));
+    if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
+    article.append(cancelSection(c, redraw));
+  }
+  article.append(h('section', { class: 'panel', 'aria-labelledby': 'history-heading' },
+    h('h2', { id: 'history-heading' }, t('consultation.history')), history(c, zone)));
+  return article;
+}
+
+export async function render({ params }, app) {
+  const me = await signedIn(app);
+  if (!me) return signInNeeded('consultation.title', 'consultations.need_login');
+  const [c, names] = await Promise.all([api.consultation(params[0]), specialtyNames()]);
+  return page(c, me, names);
+}

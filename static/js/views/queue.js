@@ -1,0 +1,99 @@
+// #/queue — for doctors, organisation administrators and patient support: open requests ordered
+// by their legal deadline (art. 8, 13) with the time left (overdue in red), and today's real-time
+// consultations. Times are the organisation's local time.
+
+import { api } from '../api.js';
+import { h, pageTitle } from '../dom.js';
+import { t } from '../i18n.js';
+import { dayKey, formatTime, timeEl, timeLeftText, userTimeZone, zoneLabel } from '../time.js';
+import { scrollTable, signInNeeded, signedIn } from './common.js';
+import { isStaff, modeText, statusBadge, urgencyText } from './labels.js';
+
+function link(c, text) {
+  return h('a', { href: `#/consultations/${encodeURIComponent(c.id)}` }, text);
+}
+
+function th(key, attrs = {}) {
+  return h('th', { scope: 'col', ...attrs }, t(key));
+}
+
+/** A cell that names its column, so the row can be shown as a card on a phone. */
+function td(key, attrs, ...content) {
+  return h('td', { ...attrs, dataset: { ...(attrs.dataset || {}), label: t(key) } },
+    h('div', {}, ...content));
+}
+
+function queueTable(list, zone) {
+  if (!list.length) return h('div', { id: 'queue' }, h('p', { class: 'empty' }, t('queue.empty')));
+  return h('div', { id: 'queue' }, scrollTable('queue-caption', h('table', { class: 'table table--stack queue-table' },
+    h('caption', { id: 'queue-caption' }, t('queue.caption', { tz: zone })),
+    h('thead', {}, h('tr', {},
+      th('queue.time_left'), th('consultation.deadline'), th('consultation.urgency'),
+      th('consultation.mode'), th('consultation.patient'), th('consultation.doctor'),
+      th('consultation.status'))),
+    h('tbody', {}, list.map((c) => {
+      const overdue = Boolean(c.breached_at) || (c.time_left_seconds !== null && c.time_left_seconds < 0);
+      const left = c.deadline_at ? timeLeftText(c.time_left_seconds) : t('queue.not_started');
+      return h('tr', { class: overdue ? 'is-overdue' : null, dataset: { id: c.id } },
+        td('queue.time_left', { class: overdue ? 'overdue' : null,
+          dataset: { seconds: c.time_left_seconds ?? '' } }, overdue ? h('strong', {}, left) : left),
+        td('consultation.deadline', {},
+          c.deadline_at ? timeEl(c.deadline_at, zone) : h('span', { class: 'muted' }, '—')),
+        td('consultation.urgency', {}, urgencyText(c.urgency)),
+        td('consultation.mode', {}, modeText(c.mode),
+          c.slot_start ? [h('br'), h('span', { class: 'muted' }, timeEl(c.slot_start, zone))] : null),
+        td('consultation.patient', {}, link(c, c.patient.full_name)),
+        td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name
+          : h('span', { class: 'muted' }, t('consultation.no_doctor_yet'))),
+        td('consultation.status', {}, statusBadge(c.status)));
+    })))));
+}
+
+/** Real-time consultations taking place today in the organisation's zone, by start time. */
+function todayTable(list, zone, me) {
+  const today = dayKey(new Date().toISOString(), zone);
+  const rows = list
+    .filter((c) => c.mode === 'realtime' && c.slot_start && ['booked', 'in_progress'].includes(c.status))
+    .filter((c) => dayKey(c.slot_start, zone) === today)
+    .sort((a, b) => a.slot_start.localeCompare(b.slot_start));
+  if (!rows.length) return h('div', { id: 'today' }, h('p', { class: 'empty' }, t('queue.today_empty')));
+  const showDoctor = me.role !== 'doctor';
+  return h('div', { id: 'today' }, scrollTable('today-caption', h('table', { class: 'table table--stack' },
+    h('caption', { id: 'today-caption', class: 'visually-hidden' }, t('queue.today')),
+    h('thead', {}, h('tr', {}, th('queue.time'), th('consultation.patient'),
+      showDoctor ? th('consultation.doctor') : null, th('consultation.urgency'),
+      th('consultation.status'))),
+    h('tbody', {}, rows.map((c) => h('tr', { dataset: { id: c.id } },
+      td('queue.time', {}, timeEl(c.slot_start, zone, formatTime), '–',
+        timeEl(c.slot_end, zone, formatTime)),
+      td('consultation.patient', {}, link(c, c.patient.full_name)),
+      showDoctor ? td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name : '') : null,
+      td('consultation.urgency', {}, urgencyText(c.urgency)),
+      td('consultation.status', {}, statusBadge(c.status))))))));
+}
+
+export async function render(_route, app) {
+  const me = await signedIn(app);
+  if (!me) return signInNeeded('queue.title', 'queue.need_login');
+  if (!isStaff(me.role)) {
+    return h('section', { class: 'narrow' }, pageTitle(t('queue.title')),
+      h('p', { class: 'status status--error', role: 'alert' }, t('error.forbidden')));
+  }
+  const [queue, mine, org] = await Promise.all([
+    api.queue(), api.consultations(),
+    me.organization_id ? api.organization(me.organization_id) : null,
+  ]);
+  const zone = org ? org.time_zone : (queue[0] && queue[0].time_zone) || userTimeZone();
+  const refresh = h('button', { type: 'button', class: 'button button--secondary', id: 'queue-refresh',
+    onclick: () => app.go(location.hash) }, t('queue.refresh'));
+
+  return h('section', { class: 'queue-page' },
+    pageTitle(t('queue.title'), { id: 'queue-title' }),
+    h('p', { class: 'lead queue-note' }, t('queue.zone_note', { zone: zoneLabel(zone) }), ' ', refresh),
+    h('section', { class: 'panel', 'aria-labelledby': 'today-heading' },
+      h('h2', { id: 'today-heading' }, t(me.role === 'doctor' ? 'queue.today_mine' : 'queue.today')),
+      todayTable(mine, zone, me)),
+    h('section', { class: 'panel', 'aria-labelledby': 'queue-heading' },
+      h('h2', { id: 'queue-heading' }, t('queue.open')),
+      queueTable(queue, zone)));
+}
