@@ -25,6 +25,8 @@ pub struct Event<'a> {
     pub object_id: &'a str,
     pub outcome: &'a str,
     pub ip: &'a str,
+    /// Why: the consultation that links the actor to the patient, when there is one.
+    pub purpose: Option<&'a str>,
 }
 
 /// Appends one event. Call inside the write transaction of the change it records, so the event
@@ -57,6 +59,7 @@ pub fn record(conn: &mut DbConnection, at: DateTime<Utc>, event: &Event<'_>) -> 
         ip: event.ip.to_owned(),
         prev_hash,
         hash: String::new(),
+        purpose: event.purpose.map(str::to_owned),
     };
     row.hash = row_hash(&row);
     diesel::insert_into(audit_events::table)
@@ -66,7 +69,7 @@ pub fn record(conn: &mut DbConnection, at: DateTime<Utc>, event: &Event<'_>) -> 
 }
 
 fn row_hash(row: &AuditEventRow) -> String {
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         row.prev_hash,
         row.seq,
         format_time(row.at),
@@ -78,6 +81,10 @@ fn row_hash(row: &AuditEventRow) -> String {
         row.outcome,
         row.ip,
     ]);
+    // Rows written before purposes were recorded hash without the field, and stay valid.
+    if let (Some(purpose), Some(items)) = (&row.purpose, canonical.as_array_mut()) {
+        items.push(serde_json::Value::String(purpose.clone()));
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 

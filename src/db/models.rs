@@ -151,6 +151,7 @@ pub struct AuditEventRow {
     pub ip: String,
     pub prev_hash: String,
     pub hash: String,
+    pub purpose: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

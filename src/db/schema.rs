@@ -146,6 +146,7 @@ diesel::table! {
         ip -> Text,
         prev_hash -> Text,
         hash -> Text,
+        purpose -> Nullable<Text>,
     }
 }
 

@@ -88,3 +88,23 @@ pub async fn list_staff(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(accounts::list_staff(&ctx, &user.0, path.into_inner()).await?))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct AccessLogQuery {
+    /// For a legal representative: the represented patient.
+    pub patient_id: Option<String>,
+}
+
+/// Art. 40: who accessed the patient's data, what, when and why.
+#[utoipa::path(get, path = "/api/me/access-log", tag = "accounts", params(AccessLogQuery),
+    responses((status = 200, body = Vec<crate::services::access_log::AccessEntry>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn access_log(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    q: web::Query<AccessLogQuery>,
+) -> AppResult<HttpResponse> {
+    let entries =
+        crate::services::access_log::for_patient(&ctx, &user.0, q.into_inner().patient_id).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}

@@ -16,7 +16,7 @@ use utoipa::OpenApi;
     info(title = "telemed API", description = "Remote medical services (Rules ҚР ДСМ-12, 2021)"),
     paths(
         ops::health, ops::ready, ops::openapi,
-        accounts::register, accounts::login, accounts::logout, accounts::me,
+        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::access_log,
         accounts::create_staff, accounts::list_staff,
         directory::list_specialties, directory::list_organizations, directory::get_organization,
         directory::create_organization, directory::update_organization, directory::publish_offer,
@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 .route("/auth/login", aw::post().to(accounts::login))
                 .route("/auth/logout", aw::post().to(accounts::logout))
                 .route("/me", aw::get().to(accounts::me))
+                .route("/me/access-log", aw::get().to(accounts::access_log))
                 .route("/specialties", aw::get().to(directory::list_specialties))
                 .service(
                     aw::resource("/organizations")

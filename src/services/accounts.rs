@@ -202,6 +202,7 @@ pub async fn register(ctx: &Context, input: RegisterInput, ip: String) -> AppRes
                         object_id: &row.id,
                         outcome: "ok",
                         ip: &ip,
+                        purpose: None,
                     },
                 )?;
                 Ok(UserView::from(row))
@@ -297,6 +298,7 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
                                 object_id: "",
                                 outcome: "denied",
                                 ip: &ip,
+                                purpose: None,
                             },
                         )?;
                         return Ok(Err(()));
@@ -327,6 +329,7 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
                         object_id: "",
                         outcome: "ok",
                         ip: &ip,
+                        purpose: None,
                     },
                 )?;
                 Ok(Ok(LoginView {

@@ -1,6 +1,7 @@
 //! Use-cases. Each takes the [`Context`] (database, clock, settings) and the acting user,
 //! enforces the rules and the permissions, and returns views ready to serialise.
 
+pub mod access_log;
 pub mod accounts;
 pub mod consent;
 pub mod consultations;
@@ -69,6 +70,7 @@ impl Actor {
                 object_id,
                 outcome: "ok",
                 ip: &self.ip,
+                purpose: (object_type == "consultation").then_some(object_id),
             },
         )
     }

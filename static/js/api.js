@@ -56,6 +56,7 @@ export const api = {
   login: (body) => request('POST', '/api/auth/login', body),
   logout: () => request('POST', '/api/auth/logout'),
   me: () => request('GET', '/api/me'),
+  accessLog: (patientId) => request('GET', `/api/me/access-log${query({ patient_id: patientId })}`),
   slots: (practitioner, from, to) => request('GET', `/api/slots${query({ practitioner, from, to })}`),
   consent: (orgId, patientId) =>
     request('GET', `/api/organizations/${id(orgId)}/consent${query({ patient_id: patientId })}`),

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { h, pageTitle } from './dom.js';
 import { captureForms, restoreForms } from './forms.js';
 import { errorText, initialLanguage, setLanguage, t, translatePage } from './i18n.js';
+import * as accessLog from './views/access-log.js';
 import * as confirmation from './views/confirm.js';
 import * as consultation from './views/consultation.js';
 import * as consultations from './views/consultations.js';
@@ -23,6 +24,7 @@ const ROUTES = [
   [/^\/register$/, register],
   [/^\/login$/, login],
   [/^\/me$/, me],
+  [/^\/access-log$/, accessLog],
   [/^\/consultations$/, consultations],
   [/^\/consultations\/([^/]+)\/confirm$/, confirmation],
   [/^\/consultations\/([^/]+)$/, consultation],
@@ -32,6 +34,8 @@ const ROUTES = [
 /** Who has a list of consultations, and who works a queue. */
 const WITH_CONSULTATIONS = ['patient', 'representative', 'doctor', 'org_admin', 'support'];
 const WITH_QUEUE = ['doctor', 'org_admin', 'support'];
+/** Art. 40: the people whose data it is (or their representative) read who accessed it. */
+const WITH_ACCESS_LOG = ['patient', 'representative'];
 
 const main = document.getElementById('main');
 const navList = document.getElementById('nav-list');
@@ -76,6 +80,9 @@ function renderNav() {
       items.push(navLink('#/consultations', 'nav.consultations'));
     }
     if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
+    if (WITH_ACCESS_LOG.includes(app.user.role)) {
+      items.push(navLink('#/access-log', 'nav.access_log'));
+    }
     items.push(navLink('#/me', 'nav.me', app.user.full_name));
     const signOutButton = h('button',
       { type: 'button', id: 'sign-out', class: 'link-button', onclick: signOut }, t('nav.logout'));

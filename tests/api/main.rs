@@ -1,6 +1,7 @@
 //! API integration tests: the real service over HTTP, on SQLite by default and on PostgreSQL when
 //! `TELEMED_TEST_DATABASE_URL` is set. One binary, one module per area.
 
+mod access_log;
 mod accounts;
 mod authorization;
 mod booking;

@@ -36,6 +36,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/auth/login", "post"),
         ("/api/auth/logout", "post"),
         ("/api/me", "get"),
+        ("/api/me/access-log", "get"),
         ("/api/specialties", "get"),
         ("/api/organizations", "get"),
         ("/api/organizations", "post"),

@@ -298,6 +298,7 @@ pub async fn book(
                         object_id: &id,
                         outcome: "ok",
                         ip: &actor.ip,
+                        purpose: Some(&id),
                     },
                 )?;
                 view(conn, row, now, false)

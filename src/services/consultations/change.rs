@@ -267,6 +267,7 @@ pub async fn confirm(
                         object_id: &row.id,
                         outcome: "ok",
                         ip: &ip,
+                        purpose: Some(&row.id),
                     },
                 )?;
                 view(conn, row, now, false)

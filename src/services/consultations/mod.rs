@@ -237,6 +237,7 @@ pub(crate) fn audit_read(
             object_id: &row.id,
             outcome: "ok",
             ip: &actor.ip,
+            purpose: Some(&row.id),
         },
     )
 }

@@ -123,6 +123,7 @@ fn audit_list(
                     object_id: patient,
                     outcome: "ok",
                     ip: &actor.ip,
+                    purpose: None,
                 },
             )?;
         }
