@@ -3,6 +3,7 @@
 //! Booking through the pages is in `booking.rs`.
 //! Run: `cargo test --test browser -- --ignored` (needs chromium and chromedriver).
 
+mod access_log;
 mod booking;
 mod driver;
 
