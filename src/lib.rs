@@ -11,3 +11,4 @@ pub mod error;
 pub mod http;
 pub mod notify;
 pub mod services;
+pub mod signing;
