@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::http;
 use crate::services::{Context, demo};
+use crate::signing::{TrustStore, X509Verifier};
 
 /// Pages load only the platform's own scripts and styles.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
@@ -47,17 +48,36 @@ pub async fn prepare(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the folder {}", dir.display()))?;
     }
+    let verifier = Arc::new(X509Verifier::new(trust_store(&settings)?));
     let context = Context {
         db,
         clock,
         settings: Arc::new(settings),
         public_url,
+        verifier,
     };
     if context.settings.demo.seed_on_first_start && demo::is_empty(&context).await? {
         demo::load(&context).await?;
         tracing::info!("demo data loaded (first start)");
     }
     Ok(context)
+}
+
+/// The configured roots and CRLs. None configured is allowed: then no signature verifies.
+fn trust_store(settings: &Settings) -> anyhow::Result<TrustStore> {
+    let signing = &settings.signing;
+    if signing.trusted_roots.is_empty() {
+        if !signing.crls.is_empty() {
+            anyhow::bail!("signing.crls is set but signing.trusted_roots is empty");
+        }
+        tracing::info!("no signing.trusted_roots configured: no electronic signature will verify");
+        return Ok(TrustStore::empty());
+    }
+    let trust = TrustStore::from_files(&signing.trusted_roots, &signing.crls)
+        .context("loading the signing trust store")?;
+    let (roots, crls) = trust.counts();
+    tracing::info!(roots, crls, "signing trust store loaded");
+    Ok(trust)
 }
 
 impl Application {

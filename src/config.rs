@@ -18,6 +18,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub demo: DemoSettings,
     pub booking: BookingSettings,
+    #[serde(default)]
+    pub signing: SigningSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +147,19 @@ pub struct BookingSettings {
     pub consent_code_minutes: i64,
     /// How far ahead slots may be booked.
     pub horizon_days: i64,
+}
+
+/// Electronic signatures (`crate::signing`): what a signer's certificate must chain to.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SigningSettings {
+    /// Trusted root certificates, PEM (one or more) or DER files. Empty: no signature verifies
+    /// (`certificate_untrusted`), which is right for a fresh install until the operator names
+    /// the national CA's roots or the platform CA.
+    #[serde(default)]
+    pub trusted_roots: Vec<PathBuf>,
+    /// Certificate revocation lists, DER or PEM files.
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod notify;
+pub mod pki;
 pub mod services;
 pub mod signing;

@@ -1,4 +1,4 @@
-//! The `telemed` command: serve (default), migrate, demo, audit verify.
+//! The `telemed` command: serve (default), migrate, demo, audit verify, pki.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use telemed::audit::{self, Verification};
 use telemed::clock::SystemClock;
 use telemed::config::{Settings, Sources};
 use telemed::db::Db;
+use telemed::pki::cli::PkiCommand;
 use telemed::services::demo;
 
 #[derive(Parser)]
@@ -43,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// A development and test PKI: CA, doctor certificates (PKCS#12), CRL, sign and verify files.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -59,6 +65,10 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    // The PKI tools read no settings: a broken configuration must not stop them.
+    if let Some(Command::Pki { command }) = cli.command {
+        return telemed::pki::cli::run(command);
+    }
     let mut settings = Settings::load(&Sources {
         profile: cli.profile,
         file: cli.config,
@@ -110,6 +120,7 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Pki { command } => telemed::pki::cli::run(command),
     }
 }
 

@@ -244,3 +244,47 @@ pub struct OutboxRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = medical_records, treat_none_as_null = true)]
+pub struct MedicalRecordRow {
+    pub id: String,
+    pub chain_id: String,
+    pub patient_id: String,
+    pub organization_id: String,
+    pub author_id: String,
+    pub consultation_id: Option<String>,
+    pub kind: String,
+    pub version: i32,
+    pub replaces_id: Option<String>,
+    pub status: String,
+    pub body: String,
+    pub canonical: Option<String>,
+    pub sha256: Option<String>,
+    pub signature: Option<String>,
+    pub signature_form: Option<String>,
+    pub signature_algorithm: Option<String>,
+    pub signer_certificate: Option<String>,
+    pub signer_name: Option<String>,
+    pub signer_subject: Option<String>,
+    pub signer_iin: Option<String>,
+    pub cert_serial: Option<String>,
+    pub cert_issuer: Option<String>,
+    pub cert_not_before: Option<NaiveDateTime>,
+    pub cert_not_after: Option<NaiveDateTime>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = record_materials)]
+pub struct RecordMaterialRow {
+    pub id: String,
+    pub record_id: String,
+    pub kind: String,
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub created_at: NaiveDateTime,
+}

@@ -241,6 +241,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    medical_records (id) {
+        id -> Text,
+        chain_id -> Text,
+        patient_id -> Text,
+        organization_id -> Text,
+        author_id -> Text,
+        consultation_id -> Nullable<Text>,
+        kind -> Text,
+        version -> Integer,
+        replaces_id -> Nullable<Text>,
+        status -> Text,
+        body -> Text,
+        canonical -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+        signature -> Nullable<Text>,
+        signature_form -> Nullable<Text>,
+        signature_algorithm -> Nullable<Text>,
+        signer_certificate -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        signer_subject -> Nullable<Text>,
+        signer_iin -> Nullable<Text>,
+        cert_serial -> Nullable<Text>,
+        cert_issuer -> Nullable<Text>,
+        cert_not_before -> Nullable<Timestamp>,
+        cert_not_after -> Nullable<Timestamp>,
+        signed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_materials (id) {
+        id -> Text,
+        record_id -> Text,
+        kind -> Text,
+        name -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -253,6 +297,7 @@ diesel::joinable!(schedule_exceptions -> practitioners (practitioner_id));
 diesel::joinable!(consultations -> organizations (organization_id));
 diesel::joinable!(consultations -> practitioners (practitioner_id));
 diesel::joinable!(consultation_events -> consultations (consultation_id));
+diesel::joinable!(record_materials -> medical_records (record_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     specialties,
@@ -272,4 +317,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultations,
     consultation_events,
     outbox,
+    medical_records,
+    record_materials,
 );

@@ -5,5 +5,6 @@ pub mod canonical;
 pub mod consultation;
 pub mod iin;
 pub mod organization;
+pub mod records;
 pub mod schedule;
 pub mod slots;

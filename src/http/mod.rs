@@ -6,6 +6,7 @@ pub mod booking;
 pub mod directory;
 pub mod error;
 pub mod ops;
+pub mod records;
 pub mod web;
 
 use actix_web::web as aw;
@@ -25,8 +26,11 @@ use utoipa::OpenApi;
         booking::list_slots, booking::consent_status, booking::consent_act, booking::consent_code,
         booking::create, booking::list, booking::get, booking::cancel, booking::reschedule,
         booking::confirm, booking::documents_complete, booking::staff_queue,
+        records::create, records::get, records::update, records::document, records::sign,
+        records::amend, records::add_material, records::health_passport,
     ),
-    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "operations"))
+    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"),
+         (name = "operations"))
 )]
 pub struct ApiDoc;
 
@@ -105,6 +109,26 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     aw::post().to(booking::documents_complete),
                 )
                 .route("/queue", aw::get().to(booking::staff_queue))
+                .route(
+                    "/patients/{patient_id}/records",
+                    aw::post().to(records::create),
+                )
+                .service(
+                    aw::resource("/records/{id}")
+                        .route(aw::get().to(records::get))
+                        .route(aw::put().to(records::update)),
+                )
+                .route("/records/{id}/document", aw::get().to(records::document))
+                .route("/records/{id}/sign", aw::post().to(records::sign))
+                .route("/records/{id}/amend", aw::post().to(records::amend))
+                .route(
+                    "/records/{id}/materials",
+                    aw::post().to(records::add_material),
+                )
+                .route(
+                    "/me/health-passport",
+                    aw::get().to(records::health_passport),
+                )
                 .default_service(aw::to(|| async {
                     error::json_error(
                         actix_web::http::StatusCode::NOT_FOUND,

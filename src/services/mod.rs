@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod patients;
 pub mod practitioners;
+pub mod records;
 pub mod slots;
 
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct Context {
     pub settings: Arc<Settings>,
     /// The address people open (no trailing slash), for links in mail.
     pub public_url: String,
+    /// Checks electronic signatures on medical records against the configured trust.
+    pub verifier: Arc<dyn crate::signing::Verifier>,
 }
 
 /// The authenticated user on whose behalf a use-case runs.

@@ -15,6 +15,14 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
+    /// No roots: nothing verifies (`certificate_untrusted`). A fresh install until configured.
+    pub fn empty() -> TrustStore {
+        TrustStore {
+            roots: Vec::new(),
+            crls: Vec::new(),
+        }
+    }
+
     /// Roots as concatenated PEM certificates; each CRL as DER or PEM.
     pub fn from_pem(roots_pem: &[u8], crls: &[Vec<u8>]) -> anyhow::Result<TrustStore> {
         let roots = parse_pem_certificates(roots_pem)?;

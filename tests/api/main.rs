@@ -9,4 +9,5 @@ mod cli;
 mod directory;
 mod mail;
 mod operations;
+mod records;
 mod support;

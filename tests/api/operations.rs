@@ -61,6 +61,14 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/consultations/{id}/confirm", "post"),
         ("/api/consultations/{id}/documents-complete", "post"),
         ("/api/queue", "get"),
+        ("/api/patients/{patient_id}/records", "post"),
+        ("/api/records/{id}", "get"),
+        ("/api/records/{id}", "put"),
+        ("/api/records/{id}/document", "get"),
+        ("/api/records/{id}/sign", "post"),
+        ("/api/records/{id}/amend", "post"),
+        ("/api/records/{id}/materials", "post"),
+        ("/api/me/health-passport", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -1,0 +1,2 @@
+DROP TABLE record_materials;
+DROP TABLE medical_records;

@@ -1,0 +1,284 @@
+//! Medical records (Rules art. 36–37): their kinds, the structured content of each, and the
+//! materials they rest on. Content is checked here, once, before it is stored as canonical JSON.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What a record is.
+    RecordKind {
+        /// Запись о консультации: the doctor's note of a consultation.
+        ConsultationNote = "consultation_note",
+        /// Заключение: findings, diagnoses (ICD-10) and recommendations.
+        Conclusion = "conclusion",
+        /// Направление: studies to do and why.
+        Referral = "referral",
+        /// Рецепт: drugs with dose, frequency and duration.
+        Prescription = "prescription",
+    }
+);
+text_enum!(
+    /// A record is a draft until its author signs it; a signed record never changes.
+    RecordStatus { Draft = "draft", Signed = "signed" }
+);
+text_enum!(
+    /// How a signature arrived: NCALayer's detached CMS or a raw WebCrypto P-256 signature.
+    SignatureForm { Cms = "cms", RawP256 = "raw_p256" }
+);
+text_enum!(
+    /// What a material linked to a record is.
+    MaterialKind { File = "file", Recording = "recording", ChatTranscript = "chat_transcript" }
+);
+
+/// Why content was refused: a stable code and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ContentError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ContentError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+const MAX_TEXT: usize = 20_000;
+const MAX_SHORT: usize = 500;
+const MAX_ITEMS: usize = 100;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Note {
+    text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Diagnosis {
+    icd10: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Conclusion {
+    findings: String,
+    diagnoses: Vec<Diagnosis>,
+    #[serde(default)]
+    recommendations: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Referral {
+    studies: Vec<String>,
+    reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrescriptionItem {
+    drug: String,
+    dose: String,
+    frequency: String,
+    duration: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Prescription {
+    items: Vec<PrescriptionItem>,
+}
+
+/// Checks `content` against its kind and returns it normalised (trimmed, unknown fields refused),
+/// ready to be stored as canonical JSON.
+pub fn validate_content(kind: RecordKind, content: &Value) -> Result<Value, ContentError> {
+    fn parse<T: serde::de::DeserializeOwned>(content: &Value) -> Result<T, ContentError> {
+        T::deserialize(content).map_err(|e| ContentError::new("invalid_content", e.to_string()))
+    }
+    fn to_value<T: Serialize>(v: &T) -> Result<Value, ContentError> {
+        serde_json::to_value(v).map_err(|e| ContentError::new("invalid_content", e.to_string()))
+    }
+    match kind {
+        RecordKind::ConsultationNote => {
+            let mut note: Note = parse(content)?;
+            note.text = text(&note.text, "text", MAX_TEXT, true)?;
+            to_value(&note)
+        }
+        RecordKind::Conclusion => {
+            let mut c: Conclusion = parse(content)?;
+            c.findings = text(&c.findings, "findings", MAX_TEXT, true)?;
+            c.recommendations = text(&c.recommendations, "recommendations", MAX_TEXT, false)?;
+            if c.diagnoses.is_empty() {
+                return Err(ContentError::new(
+                    "missing_field",
+                    "a conclusion names at least one diagnosis",
+                ));
+            }
+            bounded(c.diagnoses.len(), "diagnoses")?;
+            for d in &mut c.diagnoses {
+                d.icd10 = parse_icd10(&d.icd10)?;
+                d.text = text(&d.text, "diagnoses.text", MAX_SHORT, true)?;
+            }
+            to_value(&c)
+        }
+        RecordKind::Referral => {
+            let mut r: Referral = parse(content)?;
+            r.reason = text(&r.reason, "reason", MAX_TEXT, true)?;
+            if r.studies.is_empty() {
+                return Err(ContentError::new(
+                    "missing_field",
+                    "a referral names at least one study",
+                ));
+            }
+            bounded(r.studies.len(), "studies")?;
+            for s in &mut r.studies {
+                *s = text(s, "studies", MAX_SHORT, true)?;
+            }
+            to_value(&r)
+        }
+        RecordKind::Prescription => {
+            let mut p: Prescription = parse(content)?;
+            if p.items.is_empty() {
+                return Err(ContentError::new(
+                    "missing_field",
+                    "a prescription names at least one drug",
+                ));
+            }
+            bounded(p.items.len(), "items")?;
+            for i in &mut p.items {
+                i.drug = text(&i.drug, "items.drug", MAX_SHORT, true)?;
+                i.dose = text(&i.dose, "items.dose", MAX_SHORT, true)?;
+                i.frequency = text(&i.frequency, "items.frequency", MAX_SHORT, true)?;
+                i.duration = text(&i.duration, "items.duration", MAX_SHORT, true)?;
+            }
+            to_value(&p)
+        }
+    }
+}
+
+fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, ContentError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(ContentError::new(
+            "missing_field",
+            format!("{field} is required"),
+        ));
+    }
+    if v.chars().count() > max {
+        return Err(ContentError::new(
+            "field_too_long",
+            format!("{field} is longer than {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn bounded(n: usize, field: &str) -> Result<(), ContentError> {
+    if n > MAX_ITEMS {
+        return Err(ContentError::new(
+            "too_many_items",
+            format!("{field} has more than {MAX_ITEMS} entries"),
+        ));
+    }
+    Ok(())
+}
+
+/// An ICD-10 code by its format: a letter, two digits, optionally a dot and one or two digits
+/// (I10, J45.0, E11.65). Whether the code exists in the classification is not checked here.
+pub fn parse_icd10(code: &str) -> Result<String, ContentError> {
+    let code = code.trim().to_ascii_uppercase();
+    let b = code.as_bytes();
+    let head_ok =
+        b.len() >= 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit();
+    let tail_ok = match &b.get(3..) {
+        Some([]) | None => true,
+        Some([b'.', rest @ ..]) => {
+            (1..=2).contains(&rest.len()) && rest.iter().all(u8::is_ascii_digit)
+        }
+        Some(_) => false,
+    };
+    if head_ok && tail_ok {
+        Ok(code)
+    } else {
+        Err(ContentError::new(
+            "invalid_icd10",
+            format!("{code:?} is not an ICD-10 code (e.g. I10, J45.0, E11.65)"),
+        ))
+    }
+}
+
+/// A lower-case hex SHA-256, as materials are linked by.
+pub fn parse_sha256(hex: &str) -> Option<String> {
+    let h = hex.trim().to_ascii_lowercase();
+    (h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit())).then_some(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn icd10_codes_are_checked_by_format() {
+        for ok in ["I10", "J45.0", "E11.65", "i10", " Z00.1 "] {
+            assert!(parse_icd10(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "I1", "10", "I10.", "I10.123", "II0", "I10-1", "Ы10"] {
+            assert_eq!(parse_icd10(bad).unwrap_err().code, "invalid_icd10", "{bad}");
+        }
+        assert_eq!(parse_icd10("e11.65").unwrap(), "E11.65");
+    }
+
+    #[test]
+    fn a_conclusion_is_normalised_and_unknown_fields_are_refused() {
+        let c = json!({"findings": " АД 150/95 ", "diagnoses": [{"icd10": "i10", "text": "АГ"}]});
+        let v = validate_content(RecordKind::Conclusion, &c).unwrap();
+        assert_eq!(v["findings"], "АД 150/95");
+        assert_eq!(v["diagnoses"][0]["icd10"], "I10");
+        assert_eq!(v["recommendations"], "");
+        let extra = json!({"findings": "x", "diagnoses": [{"icd10": "I10", "text": "x"}], "y": 1});
+        assert_eq!(
+            validate_content(RecordKind::Conclusion, &extra)
+                .unwrap_err()
+                .code,
+            "invalid_content"
+        );
+    }
+
+    #[test]
+    fn each_kind_requires_its_fields() {
+        let empty = json!({"items": []});
+        assert_eq!(
+            validate_content(RecordKind::Prescription, &empty)
+                .unwrap_err()
+                .code,
+            "missing_field"
+        );
+        let r = json!({"studies": ["ЭКГ"], "reason": "боли"});
+        assert!(validate_content(RecordKind::Referral, &r).is_ok());
+        assert!(validate_content(RecordKind::ConsultationNote, &json!({"text": " "})).is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! The health passport (art. 36–37): a patient's signed records, newest first, each record with
+//! all its signed versions. Drafts never appear. Read by the patient or their representative.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access::Access;
+use super::{RecordView, view};
+use crate::db::models::MedicalRecordRow;
+use crate::db::schema::medical_records;
+use crate::db::write_tx;
+use crate::domain::records::RecordStatus;
+use crate::error::AppResult;
+use crate::services::consultations::PartyRef;
+use crate::services::patients::{self, Relation};
+use crate::services::{Actor, Context};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PassportQuery {
+    /// For a legal representative: the represented patient.
+    pub patient_id: Option<String>,
+}
+
+/// One record and its versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordChain {
+    pub chain_id: String,
+    pub kind: String,
+    /// The newest signed version's number.
+    pub latest_version: i32,
+    /// Newest first.
+    pub versions: Vec<RecordView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthPassport {
+    pub patient: PartyRef,
+    /// Newest signature first.
+    pub records: Vec<RecordChain>,
+}
+
+pub async fn for_patient(
+    ctx: &Context,
+    actor: &Actor,
+    query: PassportQuery,
+) -> AppResult<HealthPassport> {
+    let actor = actor.clone();
+    let now = ctx.clock.now();
+    ctx.db
+        .run(move |conn| {
+            let refusal = |conn: &mut _, subject: &str| {
+                Access {
+                    actor: &actor,
+                    at: now,
+                    subject,
+                    action: "passport.read",
+                    object_type: "patient",
+                    object_id: subject,
+                    purpose: None,
+                }
+                .deny(conn)
+            };
+            let patient = match patients::resolve(conn, &actor, query.patient_id.as_deref()) {
+                Ok((patient, Relation::Themself | Relation::Representative)) => patient,
+                Ok((patient, Relation::Staff)) => return Err(refusal(conn, &patient.id)),
+                Err(e) if e.code() == "forbidden" => {
+                    return Err(match &query.patient_id {
+                        Some(id) if patients::user(conn, id).is_ok() => refusal(conn, id),
+                        _ => e,
+                    });
+                }
+                Err(e) => return Err(e),
+            };
+            write_tx(conn, |conn| {
+                Access {
+                    actor: &actor,
+                    at: now,
+                    subject: &patient.id,
+                    action: "passport.read",
+                    object_type: "patient",
+                    object_id: &patient.id,
+                    purpose: None,
+                }
+                .record(conn, "ok")?;
+                let rows: Vec<MedicalRecordRow> = medical_records::table
+                    .filter(medical_records::patient_id.eq(&patient.id))
+                    .filter(medical_records::status.eq(RecordStatus::Signed.as_str()))
+                    .order((
+                        medical_records::signed_at.desc(),
+                        medical_records::version.desc(),
+                    ))
+                    .select(MedicalRecordRow::as_select())
+                    .load(conn)?;
+                let mut records: Vec<RecordChain> = Vec::new();
+                for row in rows {
+                    let version = view(conn, row)?;
+                    match records.iter_mut().find(|c| c.chain_id == version.chain_id) {
+                        Some(chain) => chain.versions.push(version),
+                        None => records.push(RecordChain {
+                            chain_id: version.chain_id.clone(),
+                            kind: version.kind.clone(),
+                            latest_version: version.version,
+                            versions: vec![version],
+                        }),
+                    }
+                }
+                for chain in &mut records {
+                    chain.versions.sort_by_key(|v| std::cmp::Reverse(v.version));
+                    chain.latest_version = chain.versions.first().map_or(0, |v| v.version);
+                }
+                Ok(HealthPassport {
+                    patient: PartyRef {
+                        id: patient.id.clone(),
+                        full_name: patient.full_name.clone(),
+                    },
+                    records,
+                })
+            })
+        })
+        .await
+}
