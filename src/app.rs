@@ -19,7 +19,7 @@ use crate::signing::{TrustStore, X509Verifier};
 
 /// Pages load only the platform's own scripts and styles.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
-     style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; \
+     style-src 'self'; script-src 'self'; connect-src 'self' wss://127.0.0.1:13579; frame-ancestors 'none'; \
      base-uri 'self'; form-action 'self'";
 
 pub struct Application {

@@ -160,6 +160,13 @@ pub struct SigningSettings {
     /// Certificate revocation lists, DER or PEM files.
     #[serde(default)]
     pub crls: Vec<PathBuf>,
+    /// The platform CA that certifies doctors' WebCrypto keys at enrolment (`ca.pem` and
+    /// `ca.key.pem` of `telemed pki init-ca`). Empty: enrolment is off (`enrolment_disabled`).
+    /// Its certificate must also be in `trusted_roots`, or what it issues does not verify.
+    #[serde(default)]
+    pub platform_ca_cert: PathBuf,
+    #[serde(default)]
+    pub platform_ca_key: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -285,6 +285,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        certificate -> Text,
+        serial -> Text,
+        not_after -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_key_challenges (user_id) {
+        user_id -> Text,
+        challenge_hash -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -319,4 +338,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     medical_records,
     record_materials,
+    signing_keys,
+    signing_key_challenges,
 );

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod error;
 pub mod ops;
 pub mod records;
+pub mod signing_keys;
 pub mod web;
 
 use actix_web::web as aw;
@@ -28,6 +29,7 @@ use utoipa::OpenApi;
         booking::confirm, booking::documents_complete, booking::staff_queue,
         records::create, records::get, records::update, records::document, records::sign,
         records::amend, records::add_material, records::health_passport,
+        signing_keys::challenge, signing_keys::enrol,
     ),
     tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"),
          (name = "operations"))
@@ -46,6 +48,11 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 .route("/auth/logout", aw::post().to(accounts::logout))
                 .route("/me", aw::get().to(accounts::me))
                 .route("/me/access-log", aw::get().to(accounts::access_log))
+                .route(
+                    "/me/signing-key/challenge",
+                    aw::post().to(signing_keys::challenge),
+                )
+                .route("/me/signing-key", aw::post().to(signing_keys::enrol))
                 .route("/specialties", aw::get().to(directory::list_specialties))
                 .service(
                     aw::resource("/organizations")

@@ -127,10 +127,16 @@ pub fn init_ca(dir: &Path, options: &CaOptions) -> anyhow::Result<CaPaths> {
 
 /// Reads the CA certificate and key of a folder made by [`init_ca`].
 pub(super) fn load(paths: &CaPaths) -> anyhow::Result<LoadedCa> {
-    let cert_pem = files::read_text(&paths.certificate())?;
-    let key_pem = files::read_text(&paths.key())?;
+    load_files(&paths.certificate(), &paths.key())
+}
+
+/// Reads a CA from its certificate and key files wherever they are (the platform CA's paths
+/// come from the configuration).
+pub(super) fn load_files(cert_path: &Path, key_path: &Path) -> anyhow::Result<LoadedCa> {
+    let cert_pem = files::read_text(cert_path)?;
+    let key_pem = files::read_text(key_path)?;
     let key = KeyPair::from_pem(&key_pem)
-        .map_err(|e| anyhow::anyhow!("the CA key {}: {e}", paths.key().display()))?;
+        .map_err(|e| anyhow::anyhow!("the CA key {}: {e}", key_path.display()))?;
     let (_, cert_der) = der::pem::decode_vec(cert_pem.trim().as_bytes())
         .map_err(|e| anyhow::anyhow!("the CA certificate: {e}"))?;
     let parsed = x509_cert::Certificate::from_der(&cert_der).context("the CA certificate")?;

@@ -52,10 +52,30 @@ impl Index {
     }
 
     pub fn find(&self, serial_hex: &str) -> Option<&IssuedEntry> {
-        self.issued.iter().find(|e| e.serial_hex == serial_hex)
+        self.issued
+            .iter()
+            .find(|e| same_serial(&e.serial_hex, serial_hex))
     }
 
     pub(super) fn find_mut(&mut self, serial_hex: &str) -> Option<&mut IssuedEntry> {
-        self.issued.iter_mut().find(|e| e.serial_hex == serial_hex)
+        self.issued
+            .iter_mut()
+            .find(|e| same_serial(&e.serial_hex, serial_hex))
+    }
+}
+
+/// Serials compare as numbers: `0C0A…` (bytes written out) and `C0A…` (as typed) are one serial.
+fn same_serial(a: &str, b: &str) -> bool {
+    let digits = |s: &str| s.trim_start_matches('0').to_ascii_uppercase();
+    digits(a) == digits(b)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn serials_with_and_without_a_leading_zero_nibble_are_the_same() {
+        assert!(super::same_serial("0C0ADD", "C0ADD"));
+        assert!(super::same_serial("c0add", "0C0ADD"));
+        assert!(!super::same_serial("0C0ADD", "C0ADE"));
     }
 }

@@ -75,24 +75,7 @@ pub fn issue(dir: &Path, options: &IssueOptions) -> anyhow::Result<Issued> {
     let now = files::now();
     let not_after = (now + Duration::days(options.days.into())).min(ca.not_after);
     let key = ca::generate_key(options.algorithm)?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = DistinguishedName::new();
-    params.distinguished_name.push(DnType::CommonName, name);
-    // SERIALNUMBER (2.5.4.5) "IIN" + 12 digits, as the national CA writes it.
-    params.distinguished_name.push(
-        DnType::CustomDnType(vec![2, 5, 4, 5]),
-        DnValue::PrintableString(format!("IIN{iin}").try_into()?),
-    );
-    params.distinguished_name.push(DnType::CountryName, "KZ");
-    params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
-    params.not_before = files::to_offset(now - BACKDATE)?;
-    params.not_after = files::to_offset(not_after)?;
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::ContentCommitment,
-    ];
-    params.use_authority_key_identifier_extension = true;
+    let params = signer_params(&iin, name, &serial, now, not_after)?;
     let cert = params
         .signed_by(&key, &ca.issuer)
         .context("signing the certificate")?;
@@ -119,6 +102,36 @@ pub fn issue(dir: &Path, options: &IssueOptions) -> anyhow::Result<Issued> {
         key_pem,
         not_after,
     })
+}
+
+/// The certificate of a signer as the national CA writes it: CN=name, SERIALNUMBER=IIN<iin>,
+/// C=KZ, key usage digitalSignature and nonRepudiation.
+pub(super) fn signer_params(
+    iin: &Iin,
+    name: &str,
+    serial: &[u8],
+    now: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+) -> anyhow::Result<CertificateParams> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, name);
+    // SERIALNUMBER (2.5.4.5) "IIN" + 12 digits, as the national CA writes it.
+    params.distinguished_name.push(
+        DnType::CustomDnType(vec![2, 5, 4, 5]),
+        DnValue::PrintableString(format!("IIN{iin}").try_into()?),
+    );
+    params.distinguished_name.push(DnType::CountryName, "KZ");
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(serial));
+    params.not_before = files::to_offset(now - BACKDATE)?;
+    params.not_after = files::to_offset(not_after)?;
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    params.use_authority_key_identifier_extension = true;
+    Ok(params)
 }
 
 /// A PKCS#12 store with the key and its chain (certificate, then the CA), PBES2 AES-256 and an

@@ -10,6 +10,7 @@ pub mod cli;
 
 mod ca;
 mod crl;
+mod enrol;
 mod files;
 mod index;
 mod issue;
@@ -20,6 +21,7 @@ mod tests;
 
 pub use ca::{CaOptions, CaPaths, init_ca};
 pub use crl::{RevocationReason, Revoked, revoke};
+pub use enrol::{KeyCertificate, issue_for_key};
 pub use index::{Index, IssuedEntry, Revocation};
 pub use issue::{DEV_PASSWORD, IssueOptions, Issued, issue};
 pub use tools::{sign_document, verify_document};

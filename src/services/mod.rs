@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod patients;
 pub mod practitioners;
 pub mod records;
+pub mod signing_keys;
 pub mod slots;
 
 use std::sync::Arc;

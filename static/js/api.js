@@ -29,6 +29,22 @@ async function request(method, path, body) {
   return data;
 }
 
+/** The exact bytes of a signable document and the SHA-256 the server states for them. */
+async function documentBytes(path) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network', e.message);
+  }
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    throw new ApiError(res.status, (data && data.error) || 'internal_error', data && data.message);
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  return { bytes, text: new TextDecoder().decode(bytes), sha256: res.headers.get('X-Document-Sha256') };
+}
+
 function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
@@ -70,4 +86,12 @@ export const api = {
   confirm: (cId, token) => request('POST', `/api/consultations/${id(cId)}/confirm`, { token }),
   documentsComplete: (cId) => request('POST', `/api/consultations/${id(cId)}/documents-complete`),
   queue: () => request('GET', '/api/queue'),
+  createRecord: (patientId, body) => request('POST', `/api/patients/${id(patientId)}/records`, body),
+  updateRecord: (rId, content) => request('PUT', `/api/records/${id(rId)}`, { content }),
+  recordDocument: (rId) => documentBytes(`/api/records/${id(rId)}/document`),
+  signRecord: (rId, body) => request('POST', `/api/records/${id(rId)}/sign`, body),
+  healthPassport: (patientId) =>
+    request('GET', `/api/me/health-passport${query({ patient_id: patientId })}`),
+  signingChallenge: () => request('POST', '/api/me/signing-key/challenge', {}),
+  enrolSigningKey: (body) => request('POST', '/api/me/signing-key', body),
 };

@@ -10,6 +10,7 @@ import * as confirmation from './views/confirm.js';
 import * as consultation from './views/consultation.js';
 import * as consultations from './views/consultations.js';
 import * as directory from './views/directory.js';
+import * as healthPassport from './views/health-passport.js';
 import * as login from './views/login.js';
 import * as me from './views/me.js';
 import * as organization from './views/organization.js';
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^\/login$/, login],
   [/^\/me$/, me],
   [/^\/access-log$/, accessLog],
+  [/^\/health-passport$/, healthPassport],
   [/^\/consultations$/, consultations],
   [/^\/consultations\/([^/]+)\/confirm$/, confirmation],
   [/^\/consultations\/([^/]+)$/, consultation],
@@ -81,6 +83,7 @@ function renderNav() {
     }
     if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
     if (WITH_ACCESS_LOG.includes(app.user.role)) {
+      items.push(navLink('#/health-passport', 'nav.health_passport'));
       items.push(navLink('#/access-log', 'nav.access_log'));
     }
     items.push(navLink('#/me', 'nav.me', app.user.full_name));

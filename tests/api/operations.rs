@@ -69,6 +69,8 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/records/{id}/amend", "post"),
         ("/api/records/{id}/materials", "post"),
         ("/api/me/health-passport", "get"),
+        ("/api/me/signing-key/challenge", "post"),
+        ("/api/me/signing-key", "post"),
     ];
     for (path, method) in expected {
         assert!(

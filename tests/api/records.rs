@@ -1,6 +1,7 @@
 //! Medical records, their electronic signature and the health passport (Rules art. 35–38, 40),
 //! with a test CA made by rcgen at test time and the demo cardiologist's certificate issued by it.
 
+mod enrolment;
 mod pki;
 
 use std::sync::Arc;

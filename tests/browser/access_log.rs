@@ -11,8 +11,9 @@ use crate::driver::{
 
 const PASSWORD: &str = "demo-telemed-2026";
 
-/// Books through the API as the patient and lets the doctor open the consultation.
-async fn doctor_reads_a_consultation(url: &str) {
+/// Books through the API as the patient and lets the doctor open the consultation; the
+/// consultation's id.
+pub(crate) async fn doctor_reads_a_consultation(url: &str) -> String {
     let client = reqwest::Client::new();
     let login = |email: &'static str| {
         let client = client.clone();
@@ -75,6 +76,7 @@ async fn doctor_reads_a_consultation(url: &str) {
         .await
         .unwrap();
     assert!(res.status().is_success());
+    booked["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,11 @@ pub struct TestApp {
 
 /// The service on a free port with a fresh SQLite file and the demo data.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// As [`spawn_app`], with settings changed first (trusted roots, the platform CA).
+pub async fn spawn_app_with(change: impl FnOnce(&mut telemed::config::Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = telemed::config::Settings::embedded().expect("embedded settings");
     settings.server.listen = "127.0.0.1:0".into();
@@ -35,6 +40,7 @@ pub async fn spawn_app() -> TestApp {
     settings.storage.blob_dir = dir.path().join("blobs");
     settings.mail.dir = dir.path().join("mail");
     settings.demo.seed_on_first_start = true;
+    change(&mut settings);
     let app = telemed::app::Application::build(settings)
         .await
         .expect("the app starts");

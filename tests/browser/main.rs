@@ -6,6 +6,7 @@
 mod access_log;
 mod booking;
 mod driver;
+mod records;
 
 use driver::{Browser, click, element, fill, select, spawn_app, text, text_containing, texts};
 use fantoccini::{Client, Locator};

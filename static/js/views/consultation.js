@@ -7,6 +7,7 @@ import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime, timeEl, timeLeftText, zoneLabel } from '../time.js';
 import { cancelSection, documentsSection, rescheduleSection } from './consultation-actions.js';
+import { recordSection } from './record-editor.js';
 import { item, signInNeeded, signedIn, specialtyNames } from './common.js';
 import {
   changeable, eventText, fundingText, initiativeText, modeText, reasonText, statusBadge,
@@ -103,6 +104,8 @@ function page(c, me, names, flash = null) {
     if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
     article.append(cancelSection(c, redraw));
   }
+  // The consultation's doctor writes and signs records; the server checks the link (art. 35).
+  if (me.role === 'doctor' && c.practitioner) article.append(recordSection(c, me));
   article.append(h('section', { class: 'panel', 'aria-labelledby': 'history-heading' },
     h('h2', { id: 'history-heading' }, t('consultation.history')), history(c, zone)));
   return article;

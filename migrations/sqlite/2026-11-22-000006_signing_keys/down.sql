@@ -1,0 +1,2 @@
+DROP TABLE signing_key_challenges;
+DROP TABLE signing_keys;

@@ -1,0 +1,68 @@
+// #/health-passport — the patient's signed records (art. 36–38), newest first, every version with
+// its electronic signature: who signed, when, and the certificate it was made with.
+
+import { api } from '../api.js';
+import { h, pageTitle } from '../dom.js';
+import { has, t } from '../i18n.js';
+import { timeEl, userTimeZone } from '../time.js';
+import { item, signInNeeded, signedIn } from './common.js';
+
+function kindText(kind) {
+  return has(`record.kind.${kind}`) ? t(`record.kind.${kind}`) : kind;
+}
+
+function content(kind, c) {
+  if (kind === 'conclusion') {
+    return h('dl', { class: 'facts' },
+      item('findings', t('record.findings'), c.findings),
+      item('diagnoses', t('record.diagnoses'), h('ul', { class: 'diagnoses' },
+        (c.diagnoses || []).map((d) => h('li', {}, h('code', { class: 'icd10' }, d.icd10), ' — ', d.text)))),
+      item('recommendations', t('record.recommendations'), c.recommendations));
+  }
+  if (kind === 'referral') {
+    return h('dl', { class: 'facts' },
+      item('studies', t('record.studies'), h('ul', {}, (c.studies || []).map((s) => h('li', {}, s)))),
+      item('reason', t('record.reason'), c.reason));
+  }
+  if (kind === 'prescription') {
+    return h('ul', {}, (c.items || []).map((i) =>
+      h('li', {}, h('strong', {}, i.drug), ` — ${[i.dose, i.frequency, i.duration].filter(Boolean).join(', ')}`)));
+  }
+  return h('p', { class: 'prewrap' }, c.text);
+}
+
+function signature(s, zone) {
+  if (!s) return null;
+  return h('dl', { class: 'facts signature' },
+    item('signed_at', t('passport.signed_at'), s.signed_at ? timeEl(s.signed_at, zone) : null),
+    item('signer', t('record.signer'), `${s.signer_name} (${t('record.iin')} ${s.signer_iin})`),
+    item('subject', t('passport.subject'), s.certificate_subject),
+    item('serial', t('record.serial'), h('code', { class: 'cert-serial' }, s.certificate_serial)),
+    item('issuer', t('record.issuer'), s.certificate_issuer),
+    item('validity', t('passport.validity'), s.certificate_not_before
+      ? [timeEl(s.certificate_not_before, zone), ' — ', timeEl(s.certificate_not_after, zone)] : null));
+}
+
+function version(v, zone) {
+  return h('article', { class: 'record-version', dataset: { record: v.id, version: String(v.version) } },
+    h('h3', {}, t('passport.version', { n: v.version }), v.replaces_id ? ` (${t('passport.correction')})` : ''),
+    h('p', { class: 'muted' }, t('passport.author'), ': ', v.author.full_name, ', ', v.organization.name),
+    content(v.kind, v.content || {}),
+    signature(v.signature, zone));
+}
+
+export async function render({ query }, app) {
+  const me = await signedIn(app);
+  if (!me) return signInNeeded('passport.title', 'me.need_login');
+  const zone = userTimeZone();
+  const patients = me.role === 'representative' ? me.represented_patients : [];
+  const chosen = query.get('patient') || patients[0]?.id || null;
+  const passport = await api.healthPassport(me.role === 'representative' ? chosen : null);
+  const records = passport.records || [];
+  return h('section', { id: 'health-passport' },
+    pageTitle(t('passport.title')),
+    h('p', {}, t('passport.intro', { name: passport.patient.full_name })),
+    records.length ? records.map((r) => h('section', { class: 'panel record', dataset: { chain: r.chain_id, kind: r.kind } },
+      h('h2', {}, kindText(r.kind)),
+      r.versions.map((v) => version(v, zone)))) : h('p', { class: 'empty' }, t('passport.empty')));
+}
