@@ -60,6 +60,54 @@ fn stored_now(now: DateTime<Utc>) -> chrono::NaiveDateTime {
     now.naive_utc().trunc_subsecs(6)
 }
 
+/// A new version before its author signs it: the signature fields are empty until then.
+struct Draft {
+    id: String,
+    chain_id: String,
+    patient_id: String,
+    organization_id: String,
+    author_id: String,
+    consultation_id: Option<String>,
+    kind: String,
+    version: i32,
+    replaces_id: Option<String>,
+    body: String,
+}
+
+impl Draft {
+    fn into_row(self, now: DateTime<Utc>) -> MedicalRecordRow {
+        MedicalRecordRow {
+            id: self.id,
+            chain_id: self.chain_id,
+            patient_id: self.patient_id,
+            organization_id: self.organization_id,
+            author_id: self.author_id,
+            consultation_id: self.consultation_id,
+            kind: self.kind,
+            version: self.version,
+            replaces_id: self.replaces_id,
+            status: RecordStatus::Draft.as_str().to_owned(),
+            body: self.body,
+            canonical: None,
+            sha256: None,
+            signature: None,
+            signature_form: None,
+            signature_algorithm: None,
+            signer_certificate: None,
+            signer_name: None,
+            signer_subject: None,
+            signer_iin: None,
+            cert_serial: None,
+            cert_issuer: None,
+            cert_not_before: None,
+            cert_not_after: None,
+            signed_at: None,
+            created_at: stored_now(now),
+            updated_at: stored_now(now),
+        }
+    }
+}
+
 fn kind_of(row: &MedicalRecordRow) -> AppResult<RecordKind> {
     RecordKind::parse(&row.kind)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown record kind {:?}", row.kind)))
@@ -124,7 +172,7 @@ pub async fn create(
                     .select(consultations::organization_id)
                     .first(conn)?;
                 let id = new_id();
-                let row = MedicalRecordRow {
+                let row = Draft {
                     chain_id: id.clone(),
                     id,
                     patient_id: patient.id.clone(),
@@ -134,25 +182,9 @@ pub async fn create(
                     kind: input.kind.as_str().to_owned(),
                     version: 1,
                     replaces_id: None,
-                    status: RecordStatus::Draft.as_str().to_owned(),
                     body,
-                    canonical: None,
-                    sha256: None,
-                    signature: None,
-                    signature_form: None,
-                    signature_algorithm: None,
-                    signer_certificate: None,
-                    signer_name: None,
-                    signer_subject: None,
-                    signer_iin: None,
-                    cert_serial: None,
-                    cert_issuer: None,
-                    cert_not_before: None,
-                    cert_not_after: None,
-                    signed_at: None,
-                    created_at: stored_now(now),
-                    updated_at: stored_now(now),
-                };
+                }
+                .into_row(now);
                 diesel::insert_into(medical_records::table)
                     .values(&row)
                     .execute(conn)?;
@@ -310,7 +342,7 @@ pub async fn amend(
                         granted.purpose.clone(),
                     )
                 };
-                let row = MedicalRecordRow {
+                let row = Draft {
                     id: new_id(),
                     chain_id: old.chain_id.clone(),
                     patient_id: old.patient_id.clone(),
@@ -320,25 +352,9 @@ pub async fn amend(
                     kind: old.kind.clone(),
                     version: old.version + 1,
                     replaces_id: Some(old.id.clone()),
-                    status: RecordStatus::Draft.as_str().to_owned(),
                     body,
-                    canonical: None,
-                    sha256: None,
-                    signature: None,
-                    signature_form: None,
-                    signature_algorithm: None,
-                    signer_certificate: None,
-                    signer_name: None,
-                    signer_subject: None,
-                    signer_iin: None,
-                    cert_serial: None,
-                    cert_issuer: None,
-                    cert_not_before: None,
-                    cert_not_after: None,
-                    signed_at: None,
-                    created_at: stored_now(now),
-                    updated_at: stored_now(now),
-                };
+                }
+                .into_row(now);
                 diesel::insert_into(medical_records::table)
                     .values(&row)
                     .execute(conn)?;
