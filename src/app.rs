@@ -27,6 +27,7 @@ pub struct Application {
     url: String,
     server: Server,
     context: Context,
+    realtime: crate::realtime::Realtime,
 }
 
 /// Opens the database and applies what start-up must: migrations (if configured), the folders
@@ -49,7 +50,10 @@ pub async fn prepare(
             .with_context(|| format!("creating the folder {}", dir.display()))?;
     }
     let verifier = Arc::new(X509Verifier::new(trust_store(&settings)?));
+    let blobs = crate::storage::BlobStore::open(&settings.storage.blob_dir)
+        .with_context(|| format!("opening the blob store {}", settings.storage.blob_dir.display()))?;
     let context = Context {
+        blobs,
         db,
         clock,
         settings: Arc::new(settings),
@@ -108,12 +112,15 @@ impl Application {
         if context.settings.booking.deadline_watcher_enabled {
             crate::services::consultations::deadlines::spawn_watcher(context.clone());
         }
-        let server = serve(listener, context.clone(), workers)?;
+        let realtime = crate::realtime::Realtime::new(&context.settings.calls)
+            .context("starting the media runtime")?;
+        let server = serve(listener, context.clone(), realtime.clone(), workers)?;
         Ok(Application {
             port: addr.port(),
             url,
             server,
             context,
+            realtime,
         })
     }
 
@@ -129,6 +136,11 @@ impl Application {
         &self.context
     }
 
+    /// The calls of this node (tests count open rooms).
+    pub fn realtime(&self) -> &crate::realtime::Realtime {
+        &self.realtime
+    }
+
     /// Stops accepting requests and lets the workers finish (tests stop each app they spawn, so
     /// its database connections close).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
@@ -140,12 +152,19 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, context: Context, workers: usize) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    context: Context,
+    realtime: crate::realtime::Realtime,
+    workers: usize,
+) -> anyhow::Result<Server> {
     let json_limit = context.settings.server.json_limit_bytes;
     let data = web::Data::new(context);
+    let realtime = web::Data::new(realtime);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(realtime.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)

@@ -20,6 +20,7 @@ pub struct Settings {
     pub booking: BookingSettings,
     #[serde(default)]
     pub signing: SigningSettings,
+    pub calls: CallSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +168,28 @@ pub struct SigningSettings {
     pub platform_ca_cert: PathBuf,
     #[serde(default)]
     pub platform_ca_key: PathBuf,
+}
+
+/// Real-time consultations (`crate::realtime`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallSettings {
+    pub join_margin_minutes: i64,
+    pub reconnect_grace_seconds: u64,
+    pub heartbeat_seconds: u64,
+    pub max_participants: usize,
+    pub max_file_bytes: u64,
+    pub media_threads: usize,
+    pub udp_addrs: Vec<String>,
+    #[serde(default)]
+    pub public_ips: Vec<String>,
+    #[serde(default)]
+    pub stun_urls: Vec<String>,
+    #[serde(default)]
+    pub turn_urls: Vec<String>,
+    /// coturn's `static-auth-secret`: never printed.
+    #[serde(default)]
+    pub turn_secret: Option<Secret>,
+    pub turn_ttl_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

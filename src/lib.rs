@@ -13,3 +13,5 @@ pub mod notify;
 pub mod pki;
 pub mod services;
 pub mod signing;
+pub mod realtime;
+pub mod storage;

@@ -212,6 +212,10 @@ pub struct ConsultationRow {
     pub completed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    /// `video` or `phone` (art. 33.2), once the consultation took place.
+    pub held_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -286,5 +290,42 @@ pub struct RecordMaterialRow {
     pub name: String,
     pub sha256: String,
     pub size: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consultation_guests)]
+pub struct ConsultationGuestRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub invited_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consultation_materials)]
+pub struct ConsultationMaterialRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub kind: String,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub author_id: Option<String>,
+    pub details: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = call_messages)]
+pub struct CallMessageRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub sender_id: String,
+    pub body: String,
+    pub material_id: Option<String>,
     pub created_at: NaiveDateTime,
 }

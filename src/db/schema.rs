@@ -207,6 +207,9 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        held_by -> Nullable<Text>,
     }
 }
 
@@ -304,6 +307,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultation_guests (id) {
+        id -> Text,
+        consultation_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_materials (id) {
+        id -> Text,
+        consultation_id -> Text,
+        kind -> Text,
+        name -> Text,
+        mime -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        author_id -> Nullable<Text>,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    call_messages (id) {
+        id -> Text,
+        consultation_id -> Text,
+        sender_id -> Text,
+        body -> Text,
+        material_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -317,6 +357,9 @@ diesel::joinable!(consultations -> organizations (organization_id));
 diesel::joinable!(consultations -> practitioners (practitioner_id));
 diesel::joinable!(consultation_events -> consultations (consultation_id));
 diesel::joinable!(record_materials -> medical_records (record_id));
+diesel::joinable!(consultation_guests -> consultations (consultation_id));
+diesel::joinable!(consultation_materials -> consultations (consultation_id));
+diesel::joinable!(call_messages -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     specialties,
@@ -340,4 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_materials,
     signing_keys,
     signing_key_challenges,
+    consultation_guests,
+    consultation_materials,
+    call_messages,
 );

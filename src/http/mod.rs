@@ -3,10 +3,12 @@
 pub mod accounts;
 pub mod auth;
 pub mod booking;
+pub mod calls;
 pub mod directory;
 pub mod error;
 pub mod ops;
 pub mod records;
+pub mod signal;
 pub mod signing_keys;
 pub mod web;
 
@@ -30,8 +32,11 @@ use utoipa::OpenApi;
         records::create, records::get, records::update, records::document, records::sign,
         records::amend, records::add_material, records::health_passport,
         signing_keys::challenge, signing_keys::enrol,
+        signal::signal, calls::ice_servers, calls::upload_file, calls::list_materials,
+        calls::download_material, calls::messages, calls::end, calls::phone,
+        calls::list_guests, calls::invite_guest,
     ),
-    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"),
+    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"), (name = "calls"),
          (name = "operations"))
 )]
 pub struct ApiDoc;
@@ -114,6 +119,34 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 .route(
                     "/consultations/{id}/documents-complete",
                     aw::post().to(booking::documents_complete),
+                )
+                .route(
+                    "/consultations/{id}/signal",
+                    aw::get().to(signal::signal),
+                )
+                .route("/ice-servers", aw::get().to(calls::ice_servers))
+                .route(
+                    "/consultations/{id}/files",
+                    aw::post().to(calls::upload_file),
+                )
+                .route(
+                    "/consultations/{id}/materials",
+                    aw::get().to(calls::list_materials),
+                )
+                .route(
+                    "/consultations/{id}/materials/{material_id}",
+                    aw::get().to(calls::download_material),
+                )
+                .route(
+                    "/consultations/{id}/messages",
+                    aw::get().to(calls::messages),
+                )
+                .route("/consultations/{id}/end", aw::post().to(calls::end))
+                .route("/consultations/{id}/phone", aw::post().to(calls::phone))
+                .service(
+                    aw::resource("/consultations/{id}/guests")
+                        .route(aw::get().to(calls::list_guests))
+                        .route(aw::post().to(calls::invite_guest)),
                 )
                 .route("/queue", aw::get().to(booking::staff_queue))
                 .route(

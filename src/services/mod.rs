@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod calls;
 pub mod consent;
 pub mod consultations;
 pub mod demo;
@@ -32,6 +33,8 @@ pub struct Context {
     pub public_url: String,
     /// Checks electronic signatures on medical records against the configured trust.
     pub verifier: Arc<dyn crate::signing::Verifier>,
+    /// Files: shared documents, call recordings, transcripts.
+    pub blobs: crate::storage::BlobStore,
 }
 
 /// The authenticated user on whose behalf a use-case runs.

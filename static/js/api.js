@@ -55,6 +55,41 @@ function query(params) {
 const id = (value) => encodeURIComponent(value);
 let specialties = null;
 
+/** A 413 or 415 from a layer in front of the handler has no JSON body; its status still says why. */
+const UPLOAD_STATUS_CODES = { 413: 'file_too_large', 415: 'file_type_not_allowed' };
+
+/**
+ * Sends a file's raw bytes (the server detects the type from the content). XMLHttpRequest rather
+ * than fetch, because only it reports upload progress: `onProgress(fraction)` while it goes.
+ */
+function uploadFile(cId, file, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/consultations/${id(cId)}/files?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    });
+    xhr.addEventListener('load', () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        // Not JSON: the status alone explains the failure below.
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && data) {
+        resolve(data);
+        return;
+      }
+      const code = data && typeof data.error === 'string'
+        ? data.error : UPLOAD_STATUS_CODES[xhr.status] || 'internal_error';
+      reject(new ApiError(xhr.status, code, data && data.message));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'network', 'upload failed')));
+    xhr.send(file);
+  });
+}
+
 export const api = {
   /** The code list changes only with a release, so one request per page load is enough. */
   specialties() {
@@ -94,4 +129,12 @@ export const api = {
     request('GET', `/api/me/health-passport${query({ patient_id: patientId })}`),
   signingChallenge: () => request('POST', '/api/me/signing-key/challenge', {}),
   enrolSigningKey: (body) => request('POST', '/api/me/signing-key', body),
+  iceServers: () => request('GET', '/api/ice-servers'),
+  uploadFile,
+  materials: (cId) => request('GET', `/api/consultations/${id(cId)}/materials`),
+  /** Where a material's bytes are downloaded from (a plain link: the cookie goes with it). */
+  materialUrl: (cId, mId) => `/api/consultations/${id(cId)}/materials/${id(mId)}`,
+  guests: (cId) => request('GET', `/api/consultations/${id(cId)}/guests`),
+  inviteGuest: (cId, body) => request('POST', `/api/consultations/${id(cId)}/guests`, body),
+  heldByPhone: (cId, body) => request('POST', `/api/consultations/${id(cId)}/phone`, body),
 };

@@ -6,6 +6,7 @@ import { h, pageTitle } from './dom.js';
 import { captureForms, restoreForms } from './forms.js';
 import { errorText, initialLanguage, setLanguage, t, translatePage } from './i18n.js';
 import * as accessLog from './views/access-log.js';
+import * as call from './views/call.js';
 import * as confirmation from './views/confirm.js';
 import * as consultation from './views/consultation.js';
 import * as consultations from './views/consultations.js';
@@ -29,6 +30,7 @@ const ROUTES = [
   [/^\/health-passport$/, healthPassport],
   [/^\/consultations$/, consultations],
   [/^\/consultations\/([^/]+)\/confirm$/, confirmation],
+  [/^\/consultations\/([^/]+)\/call$/, call],
   [/^\/consultations\/([^/]+)$/, consultation],
   [/^\/queue$/, queue],
 ];

@@ -19,6 +19,10 @@ const FIELD_OF_ERROR = {
   invalid_code: 'consent-code',
   reason_required: 'cancel-reason-text',
   invalid_reason_code: 'cancel-reason-code',
+  user_not_found: 'guest-email',
+  guest_must_be_doctor: 'guest-email',
+  already_invited: 'guest-email',
+  invalid_minutes: 'phone-minutes',
 };
 
 /** A labelled input; a hint, if any, is announced with it. */
@@ -109,7 +113,9 @@ export async function busy(form, action) {
 /** What the user typed and the last status, to carry over a re-render in another language. */
 export function captureForms(root) {
   const values = {};
-  for (const el of root.querySelectorAll('form input[id], form select[id], form textarea[id]')) {
+  // A chosen file cannot be put back by script (browsers forbid it), so file inputs are skipped.
+  const fields = 'form input[id]:not([type=file]), form select[id], form textarea[id]';
+  for (const el of root.querySelectorAll(fields)) {
     values[el.id] = el.value;
   }
   const status = root.querySelector('#form-status');

@@ -79,6 +79,24 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
 }
 
+/** 1536 → "1,5 КБ": a file size in the largest unit that keeps the number at or above 1. */
+export function formatBytes(bytes) {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'];
+  let value = Math.max(0, Number(bytes) || 0);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  try {
+    return new Intl.NumberFormat(locale(), {
+      style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit ? 1 : 0,
+    }).format(value);
+  } catch {
+    return `${formatNumber(Math.round(value * 10) / 10)} ${['B', 'KB', 'MB', 'GB'][unit]}`;
+  }
+}
+
 /** "2026-12-16" → a long date; the value is a calendar date, so no time zone shifts it. */
 export function formatDate(isoDate) {
   const [y, m, d] = isoDate.split('-').map(Number);

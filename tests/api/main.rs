@@ -5,6 +5,7 @@ mod access_log;
 mod accounts;
 mod authorization;
 mod booking;
+mod calls;
 mod cli;
 mod directory;
 mod mail;

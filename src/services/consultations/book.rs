@@ -270,6 +270,9 @@ pub async fn book(
                     ics_sequence: 0,
                     cancelled_at: None,
                     completed_at: None,
+                    started_at: None,
+                    ended_at: None,
+                    held_by: None,
                     created_at: now.naive_utc(),
                     updated_at: now.naive_utc(),
                 };

@@ -64,6 +64,18 @@ pub struct ConsultationView {
     pub breached_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// When the call started (first admission) and ended, or the telephone consultation's span.
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    /// `video` or `phone` (art. 33.2), once held.
+    pub held_by: Option<String>,
+    /// From when the call can be joined (real-time consultations; detail view only).
+    pub join_opens_at: Option<DateTime<Utc>>,
+    /// The caller's part in the call, if any (detail view only): `doctor`, `patient`,
+    /// `representative`, `guest_doctor`, `interpreter` or `relative`.
+    #[schema(value_type = Option<String>)]
+    pub my_call_role: Option<crate::realtime::protocol::CallRole>,
     /// The history, in the detail view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
@@ -95,14 +107,14 @@ pub(crate) fn doctor_user_id(conn: &mut DbConnection, practitioner: &str) -> App
         .first(conn)?)
 }
 
-/// Art. 35: the patient, their representative, the consultation's doctor and the staff of its
-/// organisation may see it; nobody else.
+/// Art. 35: the patient, their representative, the consultation's doctor, the staff of its
+/// organisation and the guests its doctor invited may see it; nobody else.
 pub(crate) fn may_see(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &ConsultationRow,
 ) -> AppResult<bool> {
-    Ok(match actor.role {
+    let by_role = match actor.role {
         Role::Patient => row.patient_id == actor.user_id,
         Role::Representative => patients::represents(conn, &actor.user_id, &row.patient_id)?,
         Role::Doctor => {
@@ -118,7 +130,8 @@ pub(crate) fn may_see(
             actor.organization_id.as_deref() == Some(row.organization_id.as_str())
         }
         Role::Relative | Role::PlatformAdmin => false,
-    })
+    };
+    Ok(by_role || super::calls::is_guest(conn, &row.id, &actor.user_id)?)
 }
 
 pub(crate) fn view(
@@ -194,6 +207,15 @@ pub(crate) fn view(
         breached_at: utc(row.breached_at),
         cancelled_at: utc(row.cancelled_at),
         completed_at: utc(row.completed_at),
+        duration_seconds: row
+            .started_at
+            .zip(row.ended_at)
+            .map(|(s, e)| (e - s).num_seconds()),
+        started_at: utc(row.started_at),
+        ended_at: utc(row.ended_at),
+        held_by: row.held_by,
+        join_opens_at: None,
+        my_call_role: None,
         history,
     })
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::super::{Actor, Context};
 use super::{ConsultationView, audit_read, load, may_see, view};
 use crate::db::models::ConsultationRow;
-use crate::db::schema::{consultations, practitioners, representations};
+use crate::db::schema::{consultation_guests, consultations, practitioners, representations};
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
 
@@ -33,7 +33,11 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                     let mine = practitioners::table
                         .filter(practitioners::user_id.eq(actor.user_id.clone()))
                         .select(practitioners::id.nullable());
-                    q.filter(consultations::practitioner_id.eq_any(mine))
+                    q.filter(
+                        consultations::practitioner_id
+                            .eq_any(mine)
+                            .or(consultations::id.eq_any(invited(&actor.user_id))),
+                    )
                 }
                 Role::OrgAdmin | Role::Support => {
                     let org = actor
@@ -42,7 +46,9 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                         .ok_or_else(AppError::forbidden)?;
                     q.filter(consultations::organization_id.eq(org))
                 }
-                Role::Relative | Role::PlatformAdmin => return Err(AppError::forbidden()),
+                // A relative sees only the calls they were invited to.
+                Role::Relative => q.filter(consultations::id.eq_any(invited(&actor.user_id))),
+                Role::PlatformAdmin => return Err(AppError::forbidden()),
             };
             let rows: Vec<ConsultationRow> = q.limit(500).load(conn)?;
             audit_list(conn, &actor, now, &rows)?;
@@ -51,6 +57,19 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                 .collect()
         })
         .await
+}
+
+/// The consultations a user is invited to as a guest (a second doctor, an interpreter, a
+/// relative).
+fn invited(
+    user: &str,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<consultation_guests::table, diesel::dsl::Eq<consultation_guests::user_id, String>>,
+    consultation_guests::consultation_id,
+> {
+    consultation_guests::table
+        .filter(consultation_guests::user_id.eq(user.to_owned()))
+        .select(consultation_guests::consultation_id)
 }
 
 /// Staff queue: open requests of the organisation (a doctor: theirs and the unassigned ones),
@@ -134,6 +153,7 @@ fn audit_list(
 pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<ConsultationView> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let margin = ctx.settings.calls.join_margin_minutes;
     ctx.db
         .run(move |conn| {
             crate::db::write_tx(conn, |conn| {
@@ -143,7 +163,14 @@ pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<Consulta
                     return Err(AppError::not_found("consultation"));
                 }
                 audit_read(conn, &actor, now, &row)?;
-                view(conn, row, now, true)
+                let role = crate::services::calls::call_role(conn, &actor, &row)?;
+                let opens = (row.mode == "realtime")
+                    .then(|| crate::services::calls::join_opens_at(&row, margin))
+                    .flatten();
+                let mut v = view(conn, row, now, true)?;
+                v.my_call_role = role;
+                v.join_opens_at = opens;
+                Ok(v)
             })
         })
         .await

@@ -1,12 +1,15 @@
 // #/consultations/{id} — one consultation: details, legal deadline and time left (art. 8, 13),
 // its history, and what can still be done with it (art. 15: cancel or move with a reason; art. 13:
-// mark a deferred request's documents complete).
+// mark a deferred request's documents complete); for a real-time one also the way into its video
+// call, the doctor's invitations and telephone record (art. 33.2), and the call's materials.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime, timeEl, timeLeftText, zoneLabel } from '../time.js';
 import { cancelSection, documentsSection, rescheduleSection } from './consultation-actions.js';
+import { callFacts, guestsSection, joinSection, joinable, phoneSection } from './consultation-call.js';
+import { materialsSection } from './materials.js';
 import { recordSection } from './record-editor.js';
 import { item, signInNeeded, signedIn, specialtyNames } from './common.js';
 import {
@@ -73,7 +76,8 @@ function facts(c, zone, names) {
     c.breached_at ? item('breached_at', t('consultation.breached_at'),
       h('span', { class: 'overdue' }, formatDateTime(c.breached_at, zone))) : null,
     c.cancelled_at ? item('cancelled_at', t('consultation.cancelled_at'), timeEl(c.cancelled_at, zone)) : null,
-    c.completed_at ? item('completed_at', t('consultation.completed_at'), timeEl(c.completed_at, zone)) : null);
+    c.completed_at ? item('completed_at', t('consultation.completed_at'), timeEl(c.completed_at, zone)) : null,
+    callFacts(c, zone));
 }
 
 /** The page for one state of the consultation; a change draws it again with a message on top. */
@@ -99,6 +103,12 @@ function page(c, me, names, flash = null) {
     h('p', { class: 'lead' }, t('consultation.zone_note', { zone: zoneLabel(zone) })),
     h('section', { class: 'panel', 'aria-label': t('consultation.details') }, facts(c, zone, names)),
   ].filter(Boolean));
+  if (joinable(c)) article.append(joinSection(c, zone));
+  // Only the consultation's own doctor invites others and records a telephone consultation.
+  if (c.mode === 'realtime' && c.my_call_role === 'doctor') {
+    article.append(guestsSection(c, zone));
+    if (joinable(c)) article.append(phoneSection(c, redraw));
+  }
   if (changeable(c)) {
     if (c.mode === 'deferred' && !c.clock_started_at) article.append(documentsSection(c, redraw));
     if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
@@ -106,6 +116,7 @@ function page(c, me, names, flash = null) {
   }
   // The consultation's doctor writes and signs records; the server checks the link (art. 35).
   if (me.role === 'doctor' && c.practitioner) article.append(recordSection(c, me));
+  article.append(materialsSection(c, zone));
   article.append(h('section', { class: 'panel', 'aria-labelledby': 'history-heading' },
     h('h2', { id: 'history-heading' }, t('consultation.history')), history(c, zone)));
   return article;

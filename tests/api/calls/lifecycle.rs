@@ -1,0 +1,1 @@
+//! The consultation's course through the call.

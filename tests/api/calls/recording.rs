@@ -1,0 +1,1 @@
+//! Recordings, chat and files (art. 36).

@@ -1,0 +1,1 @@
+//! The signaling socket: who may open it, and what bad input gets.
