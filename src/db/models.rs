@@ -324,6 +324,7 @@ pub struct ConsultationMaterialRow {
 pub struct CallMessageRow {
     pub id: String,
     pub consultation_id: String,
+    pub seq: i32,
     pub sender_id: String,
     pub body: String,
     pub material_id: Option<String>,

@@ -337,6 +337,7 @@ diesel::table! {
     call_messages (id) {
         id -> Text,
         consultation_id -> Text,
+        seq -> Integer,
         sender_id -> Text,
         body -> Text,
         material_id -> Nullable<Text>,

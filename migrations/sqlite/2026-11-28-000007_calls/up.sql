@@ -42,9 +42,11 @@ CREATE INDEX consultation_materials_consultation ON consultation_materials (cons
 CREATE TABLE call_messages (
     id TEXT PRIMARY KEY NOT NULL,
     consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    -- The line's place in the chat: 1, 2, 3… per consultation (times can tie).
+    seq INTEGER NOT NULL,
     sender_id TEXT NOT NULL REFERENCES users(id),
     body TEXT NOT NULL,
     material_id TEXT REFERENCES consultation_materials(id),
     created_at TIMESTAMP NOT NULL
 );
-CREATE INDEX call_messages_consultation ON call_messages (consultation_id, created_at);
+CREATE UNIQUE INDEX call_messages_consultation ON call_messages (consultation_id, seq);

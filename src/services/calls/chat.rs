@@ -57,9 +57,14 @@ pub async fn post(
                     Some(f) => Some(shared_file(conn, &consultation, f)?),
                     None => None,
                 };
+                let last: Option<i32> = call_messages::table
+                    .filter(call_messages::consultation_id.eq(&consultation))
+                    .select(diesel::dsl::max(call_messages::seq))
+                    .first(conn)?;
                 let row = CallMessageRow {
                     id: new_id(),
                     consultation_id: consultation.clone(),
+                    seq: last.unwrap_or(0) + 1,
                     sender_id: actor.user_id.clone(),
                     body: text,
                     material_id: file.as_ref().map(|f| f.id.clone()),
@@ -87,7 +92,7 @@ pub(crate) fn history_rows(conn: &mut DbConnection, consultation: &str) -> AppRe
                 .on(consultation_materials::id.nullable().eq(call_messages::material_id)),
         )
         .filter(call_messages::consultation_id.eq(consultation))
-        .order((call_messages::created_at.asc(), call_messages::id.asc()))
+        .order(call_messages::seq.asc())
         .select((
             CallMessageRow::as_select(),
             users::full_name,

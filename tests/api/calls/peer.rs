@@ -49,6 +49,8 @@ pub struct Source {
     pub keep_frames: bool,
     /// Keep every packet's send time (the benchmark measures latency from them).
     pub keep_send_times: bool,
+    /// Answer the server's offers by itself, as a browser does; off, the test answers.
+    pub auto_answer: bool,
 }
 
 impl Default for Source {
@@ -60,6 +62,7 @@ impl Default for Source {
             frame_bytes: 1500,
             keep_frames: false,
             keep_send_times: false,
+            auto_answer: true,
         }
     }
 }
@@ -75,6 +78,8 @@ pub struct Sent {
 type Received = Arc<Mutex<HashMap<(String, &'static str), Inbound>>>;
 
 pub struct CallPeer {
+    auto_answer: bool,
+    pending: Pending,
     pub participant_id: String,
     pub resume_token: String,
     out: mpsc::UnboundedSender<String>,
@@ -119,7 +124,7 @@ impl PeerConnectionEventHandler for Handler {
                 match event {
                     TrackRemoteEvent::OnRtpPacket(packet) => {
                         let now = Instant::now();
-                        let mut map = received.lock().unwrap();
+                        let mut map = received.lock().unwrap_or_else(|e| e.into_inner());
                         let entry = map.entry((publisher.clone(), kind)).or_default();
                         entry.packets += 1;
                         entry.bytes += packet.payload.len() as u64;
@@ -236,8 +241,20 @@ impl CallPeer {
         }
         let log: Arc<Mutex<Vec<Value>>> = Arc::default();
         let arrived = Arc::new(Notify::new());
-        let socket = spawn_socket(ws, pc.clone(), out.clone(), out_rx.clone(), log.clone(), arrived.clone());
+        let pending = Pending::default();
+        let socket = spawn_socket(
+            ws,
+            pc.clone(),
+            out.clone(),
+            out_rx.clone(),
+            log.clone(),
+            arrived.clone(),
+            source.auto_answer,
+            pending.clone(),
+        );
         Ok(CallPeer {
+            pending,
+            auto_answer: source.auto_answer,
             participant_id: String::new(),
             resume_token: String::new(),
             out,
@@ -314,7 +331,7 @@ impl CallPeer {
 
     /// Every publisher and kind this peer received from.
     pub fn publishers(&self) -> Vec<(String, &'static str)> {
-        self.received.lock().unwrap().keys().cloned().collect()
+        self.received.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
     }
 
     /// Waits until at least `n` packets of `kind` came from `publisher`.
@@ -329,7 +346,7 @@ impl CallPeer {
                 Instant::now() < deadline,
                 "only {} {kind} packets from {publisher} after 20 s; received: {:?}",
                 got.packets,
-                self.received.lock().unwrap().keys().collect::<Vec<_>>()
+                self.received.lock().unwrap_or_else(|e| e.into_inner()).keys().collect::<Vec<_>>()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -353,7 +370,25 @@ impl CallPeer {
             self.out_rx.clone(),
             self.log.clone(),
             self.arrived.clone(),
+            self.auto_answer,
+            self.pending.clone(),
         );
+    }
+
+    /// Answers, by hand, every offer logged after the `after`-th message; returns how far the
+    /// log was read.
+    pub async fn answer_offers_after(&self, after: usize) -> usize {
+        let log = self.messages();
+        for offer in log.iter().skip(after).filter(|m| m["type"] == "offer") {
+            let sdp = self.answer_to(offer).await;
+            self.send(json!({"type": "answer", "sdp": sdp}));
+        }
+        log.len()
+    }
+
+    /// The answer to an offer, made by this peer's connection (for tests that answer by hand).
+    pub async fn answer_to(&self, offer: &Value) -> String {
+        answer(&self.pc, offer, &self.pending).await
     }
 
     pub async fn close(self) {
@@ -409,6 +444,8 @@ fn spawn_socket(
     out_rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>>,
     log: Arc<Mutex<Vec<Value>>>,
     arrived: Arc<Notify>,
+    auto_answer: bool,
+    pending: Pending,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut out_rx = out_rx.lock().await;
@@ -422,7 +459,7 @@ fn spawn_socket(
                 incoming = read.next() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
-                        handle(&pc, &out, &value).await;
+                        handle(&pc, &out, &value, auto_answer, &pending).await;
                         log.lock().unwrap().push(value);
                         arrived.notify_waiters();
                     }
@@ -439,15 +476,16 @@ fn spawn_socket(
 }
 
 /// Answers the server's offers and takes its candidates, as a browser does.
-async fn handle(pc: &Arc<dyn PeerConnection>, out: &mpsc::UnboundedSender<String>, msg: &Value) {
+async fn handle(
+    pc: &Arc<dyn PeerConnection>,
+    out: &mpsc::UnboundedSender<String>,
+    msg: &Value,
+    auto_answer: bool,
+    pending: &Pending,
+) {
     match msg["type"].as_str() {
-        Some("offer") => {
-            let sdp = msg["sdp"].as_str().unwrap_or_default().to_owned();
-            let offer = RTCSessionDescription::offer(sdp).expect("offer SDP");
-            pc.set_remote_description(offer).await.expect("apply offer");
-            let answer = pc.create_answer(None).await.expect("answer");
-            pc.set_local_description(answer).await.expect("set answer");
-            let sdp = pc.local_description().await.expect("local").sdp;
+        Some("offer") if auto_answer => {
+            let sdp = answer(pc, msg, pending).await;
             let _ = out.send(json!({"type": "answer", "sdp": sdp}).to_string());
         }
         Some("candidate") => {
@@ -459,10 +497,31 @@ async fn handle(pc: &Arc<dyn PeerConnection>, out: &mpsc::UnboundedSender<String
                 username_fragment: None,
                 url: None,
             };
-            let _ = pc.add_ice_candidate(init).await;
+            // Held until the offer is applied, as a browser page must too.
+            if pc.remote_description().await.is_none() {
+                pending.lock().unwrap().push(init);
+            } else {
+                let _ = pc.add_ice_candidate(init).await;
+            }
         }
         _ => {}
     }
+}
+
+/// Server candidates that arrived before the offer they belong to was applied.
+type Pending = Arc<Mutex<Vec<RTCIceCandidateInit>>>;
+
+async fn answer(pc: &Arc<dyn PeerConnection>, offer: &Value, pending: &Pending) -> String {
+    let sdp = offer["sdp"].as_str().unwrap_or_default().to_owned();
+    let offer = RTCSessionDescription::offer(sdp).expect("offer SDP");
+    pc.set_remote_description(offer).await.expect("apply offer");
+    let early: Vec<RTCIceCandidateInit> = std::mem::take(&mut *pending.lock().unwrap());
+    for candidate in early {
+        let _ = pc.add_ice_candidate(candidate).await;
+    }
+    let answer = pc.create_answer(None).await.expect("answer");
+    pc.set_local_description(answer).await.expect("set answer");
+    pc.local_description().await.expect("local").sdp
 }
 
 /// Opus-sized packets every 20 ms (the SFU does not decode them).
