@@ -11,7 +11,7 @@ pub mod error;
 pub mod http;
 pub mod notify;
 pub mod pki;
+pub mod realtime;
 pub mod services;
 pub mod signing;
-pub mod realtime;
 pub mod storage;

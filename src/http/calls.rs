@@ -2,7 +2,9 @@
 //! the consultation's materials and chat, invited guests, and ending the consultation (or
 //! recording that it was held by telephone). The call itself is the socket in `signal.rs`.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+use actix_web::http::header::{
+    self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,10 +16,10 @@ use crate::realtime::Realtime;
 use crate::realtime::protocol::ChatLine;
 use crate::realtime::turn::{self, IceServers};
 use crate::services::Context;
+use crate::services::calls::chat;
 use crate::services::calls::guests::{self, GuestView, InviteInput};
 use crate::services::calls::lifecycle::{self, PhoneInput};
 use crate::services::calls::materials::{self, MaterialView};
-use crate::services::calls::chat;
 use crate::services::consultations::ConsultationView;
 
 /// STUN and TURN servers for the browser, with TURN credentials valid for `ttl_seconds`.

@@ -120,10 +120,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     "/consultations/{id}/documents-complete",
                     aw::post().to(booking::documents_complete),
                 )
-                .route(
-                    "/consultations/{id}/signal",
-                    aw::get().to(signal::signal),
-                )
+                .route("/consultations/{id}/signal", aw::get().to(signal::signal))
                 .route("/ice-servers", aw::get().to(calls::ice_servers))
                 .route(
                     "/consultations/{id}/files",

@@ -36,8 +36,8 @@ pub async fn signal(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let joiner = calls::authorize_join(&ctx, &user.0, &path.into_inner()).await?;
-    let (response, session, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| AppError::bad_request("websocket_required", e))?;
+    let (response, session, stream) =
+        actix_ws::handle(&req, body).map_err(|e| AppError::bad_request("websocket_required", e))?;
     let stream = stream
         .max_frame_size(MAX_MESSAGE_BYTES)
         .aggregate_continuations()
@@ -133,7 +133,7 @@ async fn run(
             }
             out = outbound.recv() => match out {
                 Some(Outbound::Message(m)) => {
-                    if !send(&mut session, &m).await { break None }
+                    if !send(&mut session, m.as_ref()).await { break None }
                 }
                 Some(Outbound::Close) | None => break Some(CloseReason::from(CloseCode::Normal)),
             },

@@ -46,9 +46,12 @@ impl CaPaths {
 pub struct CaOptions {
     /// The subject common name.
     pub name: String,
-    /// Validity in days from now.
+    /// Validity in days from its start.
     pub days: u32,
     pub algorithm: KeyAlgorithm,
+    /// When the validity starts; `None`: now. Tests that run on a fixed clock set it, so the CA
+    /// is valid at their time rather than at the machine's.
+    pub valid_from: Option<DateTime<Utc>>,
 }
 
 impl Default for CaOptions {
@@ -57,6 +60,7 @@ impl Default for CaOptions {
             name: "telemed test CA".into(),
             days: 3650,
             algorithm: KeyAlgorithm::P256,
+            valid_from: None,
         }
     }
 }
@@ -87,7 +91,7 @@ pub fn init_ca(dir: &Path, options: &CaOptions) -> anyhow::Result<CaPaths> {
 
     let key = generate_key(options.algorithm)?;
     let serial = files::random_serial();
-    let now = files::now();
+    let now = options.valid_from.unwrap_or_else(files::now);
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CountryName, "KZ");

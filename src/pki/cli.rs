@@ -117,6 +117,7 @@ pub fn run(command: PkiCommand) -> anyhow::Result<()> {
                     name,
                     days,
                     algorithm,
+                    valid_from: None,
                 },
             )?;
             println!("CA created ({}):", algorithm.name());

@@ -50,7 +50,10 @@ impl Registry {
         if !rx.is_empty() {
             return false;
         }
-        if rooms.get(consultation).is_some_and(|tx| tx.same_channel(inbox)) {
+        if rooms
+            .get(consultation)
+            .is_some_and(|tx| tx.same_channel(inbox))
+        {
             rooms.remove(consultation);
         }
         true

@@ -182,19 +182,38 @@ pub enum ServerMessage {
     /// A doctor let you in; media negotiation follows.
     Admitted,
     /// A doctor turned you away; the socket closes.
-    Rejected { reason: Option<String> },
+    Rejected {
+        reason: Option<String>,
+    },
     /// Everyone in the call and in the waiting room, after any change.
-    Participants { participants: Vec<ParticipantInfo> },
-    Offer { sdp: String },
-    Candidate { candidate: IceCandidate },
-    Chat { message: ChatLine },
+    Participants {
+        participants: Vec<ParticipantInfo>,
+    },
+    Offer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
+    Chat {
+        message: ChatLine,
+    },
     /// The chat so far, sent on admission.
-    ChatHistory { messages: Vec<ChatLine> },
-    Recording { recording: RecordingState },
+    ChatHistory {
+        messages: Vec<ChatLine>,
+    },
+    Recording {
+        recording: RecordingState,
+    },
     /// Someone declined recording; nothing is recorded.
-    RecordingDeclined { user_id: String, name: String },
+    RecordingDeclined {
+        user_id: String,
+        name: String,
+    },
     /// The consultation is over; the socket closes.
-    Ended { reason: &'static str },
+    Ended {
+        reason: &'static str,
+    },
     /// This socket was replaced by a newer one of the same participant.
     Replaced,
     Pong,

@@ -37,14 +37,15 @@ pub struct TrackRecorder {
 
 enum Sink {
     Video(IVFWriter<BufWriter<File>>),
-    Audio(OggWriter<BufWriter<File>>),
+    // Boxed: the Ogg writer carries a page buffer, far larger than the IVF writer.
+    Audio(Box<OggWriter<BufWriter<File>>>),
 }
 
 impl Sink {
     fn create(kind: RtpCodecKind, path: &Path) -> std::io::Result<Sink> {
         let file = BufWriter::new(File::create(path)?);
         let sink = match kind {
-            RtpCodecKind::Audio => OggWriter::new(file, 48000, 2).map(Sink::Audio),
+            RtpCodecKind::Audio => OggWriter::new(file, 48000, 2).map(|w| Sink::Audio(Box::new(w))),
             _ => IVFWriter::new(
                 file,
                 &IVFFileHeader {
@@ -153,7 +154,10 @@ impl TrackRecorder {
 /// Writes the picture size of the first keyframe into the IVF header (players size their
 /// window from it) and returns the number of frames the file holds.
 fn patch_ivf_header(path: &Path) -> std::io::Result<u64> {
-    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)?;
     let mut header = [0u8; 32];
     file.read_exact(&mut header)?;
     let frames = u64::from(u32::from_le_bytes([

@@ -79,7 +79,10 @@ mod tests {
     #[test]
     fn turn_is_offered_only_with_a_secret() {
         let mut s = Settings::embedded().unwrap().calls;
-        assert!(ice_servers(&s, "u1", 0).ice_servers.is_empty(), "loopback/LAN need none");
+        assert!(
+            ice_servers(&s, "u1", 0).ice_servers.is_empty(),
+            "loopback/LAN need none"
+        );
         s.stun_urls = vec!["stun:stun.example.kz:3478".into()];
         s.turn_urls = vec!["turn:turn.example.kz:3478?transport=udp".into()];
         let servers = ice_servers(&s, "u1", 1000).ice_servers;

@@ -171,9 +171,9 @@ impl BlobStore {
             return Ok(());
         }
         if let Some(dir) = target.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
+            tokio::fs::create_dir_all(dir).await.map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("creating {}: {e}", dir.display()))
+            })?;
         }
         let from = temp.keep();
         tokio::fs::rename(&from, &target).await.map_err(|e| {
@@ -184,7 +184,9 @@ impl BlobStore {
 
     /// Opens a stored blob for reading.
     pub async fn open_blob(&self, sha256: &str) -> Result<tokio::fs::File, AppError> {
-        let path = self.path_of(sha256).ok_or_else(|| AppError::not_found("file"))?;
+        let path = self
+            .path_of(sha256)
+            .ok_or_else(|| AppError::not_found("file"))?;
         tokio::fs::File::open(&path).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 AppError::Internal(anyhow::anyhow!("blob {sha256} is missing from the store"))
@@ -221,7 +223,9 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64, Vec<u8>)> {
 mod tests {
     use super::*;
 
-    fn chunks(parts: Vec<&'static [u8]>) -> impl Stream<Item = Result<bytes::Bytes, String>> + Unpin {
+    fn chunks(
+        parts: Vec<&'static [u8]>,
+    ) -> impl Stream<Item = Result<bytes::Bytes, String>> + Unpin {
         futures_util::stream::iter(parts.into_iter().map(|p| Ok(bytes::Bytes::from_static(p))))
     }
 

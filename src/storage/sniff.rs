@@ -116,7 +116,11 @@ mod tests {
     fn anything_else_is_refused() {
         assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0"), None, "a Windows executable");
         assert_eq!(sniff(b"PK\x03\x04"), None, "a zip archive");
-        assert_eq!(sniff(b"GIF89a"), Some(FileKind::Text), "text-looking bytes are text");
+        assert_eq!(
+            sniff(b"GIF89a"),
+            Some(FileKind::Text),
+            "text-looking bytes are text"
+        );
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0\0\0"), None);
         assert_eq!(sniff(b""), None);
         // A name or a claimed type does not matter: a PDF header inside text is still text.

@@ -71,6 +71,16 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/me/health-passport", "get"),
         ("/api/me/signing-key/challenge", "post"),
         ("/api/me/signing-key", "post"),
+        ("/api/consultations/{id}/signal", "get"),
+        ("/api/ice-servers", "get"),
+        ("/api/consultations/{id}/files", "post"),
+        ("/api/consultations/{id}/materials", "get"),
+        ("/api/consultations/{id}/materials/{material_id}", "get"),
+        ("/api/consultations/{id}/messages", "get"),
+        ("/api/consultations/{id}/end", "post"),
+        ("/api/consultations/{id}/phone", "post"),
+        ("/api/consultations/{id}/guests", "get"),
+        ("/api/consultations/{id}/guests", "post"),
     ];
     for (path, method) in expected {
         assert!(

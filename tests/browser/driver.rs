@@ -98,6 +98,21 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with(&[]).await
+    }
+
+    /// A browser for calls: a fake camera and microphone (a test pattern and a beep), granted
+    /// without asking, and video that plays without a click.
+    pub async fn start_for_calls() -> Browser {
+        Self::start_with(&[
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+        ])
+        .await
+    }
+
+    async fn start_with(extra: &[&str]) -> Browser {
         let port = free_port();
         let bin = std::env::var("CHROMEDRIVER_BIN").unwrap_or_else(|_| "chromedriver".into());
         let child = Command::new(&bin)
@@ -127,6 +142,7 @@ impl Browser {
         ]
         .map(String::from)
         .into_iter()
+        .chain(extra.iter().map(|a| a.to_string()))
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();

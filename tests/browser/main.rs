@@ -5,6 +5,7 @@
 
 mod access_log;
 mod booking;
+mod call;
 mod driver;
 mod records;
 

@@ -24,7 +24,10 @@ impl Room {
     pub(super) async fn recording_request(&mut self, i: usize) {
         let user = self.participants[i].actor.user_id.clone();
         if !self.consent.request(&user) {
-            self.participants[i].send(error("recording_busy", "a recording is already on or being agreed"));
+            self.participants[i].send(error(
+                "recording_busy",
+                "a recording is already on or being agreed",
+            ));
             return;
         }
         self.settle_consent().await;
@@ -115,13 +118,23 @@ impl Room {
         }
         let now = self.ctx.clock.now();
         for publication in self.publications.values() {
-            let Some(owner) = self.participants.iter().find(|p| p.id == publication.publisher) else {
+            let Some(owner) = self
+                .participants
+                .iter()
+                .find(|p| p.id == publication.publisher)
+            else {
                 continue;
             };
-            if self.recorders.contains_key(&publication.id) || !self.consent.records(&owner.actor.user_id) {
+            if self.recorders.contains_key(&publication.id)
+                || !self.consent.records(&owner.actor.user_id)
+            {
                 continue;
             }
-            let ext = if kind_name(publication.kind) == "audio" { ".ogg" } else { ".ivf" };
+            let ext = if kind_name(publication.kind) == "audio" {
+                ".ogg"
+            } else {
+                ".ivf"
+            };
             let recorder = TrackRecorder::start(publication, self.ctx.blobs.temp_path(ext), now);
             self.recorders.insert(publication.id.clone(), recorder);
         }
@@ -141,8 +154,15 @@ impl Room {
                 .or_else(|| self.participants.iter().find(|p| p.admitted()))
                 .map(|p| p.actor.clone());
             if let Some(actor) = actor {
-                calls::note(&self.ctx, &actor, &self.consultation, &self.patient, "call.recording_stop", json!({}))
-                    .await;
+                calls::note(
+                    &self.ctx,
+                    &actor,
+                    &self.consultation,
+                    &self.patient,
+                    "call.recording_stop",
+                    json!({}),
+                )
+                .await;
             }
         }
     }
@@ -172,8 +192,15 @@ impl Room {
                 }
             };
             let ended = ctx.clock.now();
-            let (ext, unit) = if kind == "audio" { ("ogg", "packets") } else { ("ivf", "frames") };
-            let file_name = format!("recording-{}-{kind}.{ext}", started.format("%Y%m%dT%H%M%SZ"));
+            let (ext, unit) = if kind == "audio" {
+                ("ogg", "packets")
+            } else {
+                ("ivf", "frames")
+            };
+            let file_name = format!(
+                "recording-{}-{kind}.{ext}",
+                started.format("%Y%m%dT%H%M%SZ")
+            );
             let details = json!({
                 "participant_id": participant,
                 "name": name,

@@ -15,11 +15,21 @@ impl Room {
     pub(super) async fn start_media(&mut self, i: usize) {
         self.generation += 1;
         let pid = self.participants[i].id.clone();
-        let mut peer = match MediaPeer::new(&self.media, &pid, self.generation, self.peer_events.clone()).await {
+        let mut peer = match MediaPeer::new(
+            &self.media,
+            &pid,
+            self.generation,
+            self.peer_events.clone(),
+        )
+        .await
+        {
             Ok(peer) => peer,
             Err(e) => {
                 tracing::error!(error = %e, "a peer connection could not be created");
-                self.participants[i].send(error("media_unavailable", "the media server cannot take this call now"));
+                self.participants[i].send(error(
+                    "media_unavailable",
+                    "the media server cannot take this call now",
+                ));
                 return;
             }
         };
@@ -114,24 +124,36 @@ impl Room {
             Ok(None) => {}
             Err(e) => {
                 tracing::error!(error = %e, "an offer could not be made");
-                self.participants[i].send(error("media_unavailable", "the media server could not renegotiate"));
+                self.participants[i].send(error(
+                    "media_unavailable",
+                    "the media server could not renegotiate",
+                ));
             }
         }
     }
 
     pub(super) async fn answer(&mut self, i: usize, sdp: String) {
         let Some(peer) = self.participants[i].peer.as_mut() else {
-            self.participants[i].send(error("unexpected_answer", "no offer is waiting for an answer"));
+            self.participants[i].send(error(
+                "unexpected_answer",
+                "no offer is waiting for an answer",
+            ));
             return;
         };
         match peer.answer(sdp).await {
             Ok(true) => self.offer(i).await,
             Ok(false) => {}
             Err(AnswerError::Unexpected) => {
-                self.participants[i].send(error("unexpected_answer", "no offer is waiting for an answer"));
+                self.participants[i].send(error(
+                    "unexpected_answer",
+                    "no offer is waiting for an answer",
+                ));
             }
             Err(AnswerError::Sdp(e)) => {
-                self.participants[i].send(error("bad_sdp", format!("the answer was not accepted: {e}")));
+                self.participants[i].send(error(
+                    "bad_sdp",
+                    format!("the answer was not accepted: {e}"),
+                ));
             }
         }
     }
@@ -141,7 +163,10 @@ impl Room {
             return;
         };
         if let Err(e) = peer.candidate(candidate).await {
-            self.participants[i].send(error("bad_candidate", format!("the ICE candidate was not accepted: {e}")));
+            self.participants[i].send(error(
+                "bad_candidate",
+                format!("the ICE candidate was not accepted: {e}"),
+            ));
         }
     }
 
@@ -181,7 +206,10 @@ impl Room {
                     // The page reconnects (a new join) to get a fresh connection.
                     let affected = self.take_media(i).await;
                     self.offer_all(&affected).await;
-                    self.participants[i].send(error("media_failed", "the media connection was lost; reconnect"));
+                    self.participants[i].send(error(
+                        "media_failed",
+                        "the media connection was lost; reconnect",
+                    ));
                 }
             }
             PeerEvent::Track {

@@ -38,10 +38,16 @@ pub enum RoomInput {
         message: ClientMessage,
     },
     /// A socket closed.
-    Gone { conn: u64 },
+    Gone {
+        conn: u64,
+    },
     /// The consultation ended outside the call (the doctor's HTTP request, a telephone record).
-    End { reason: &'static str },
-    PublicationEnded { id: String },
+    End {
+        reason: &'static str,
+    },
+    PublicationEnded {
+        id: String,
+    },
     Tick,
 }
 
@@ -194,7 +200,13 @@ impl Room {
             .collect()
     }
 
-    async fn join(&mut self, conn: Connection, joiner: Joiner, resume: Option<String>, keep_media: bool) {
+    async fn join(
+        &mut self,
+        conn: Connection,
+        joiner: Joiner,
+        resume: Option<String>,
+        keep_media: bool,
+    ) {
         if self.ended {
             conn.send(ServerMessage::Ended {
                 reason: "consultation_ended",
@@ -215,7 +227,11 @@ impl Room {
         // The same person again without a token (another tab, a reload): the newer socket
         // takes over, and a doctor's admission is not asked for twice.
         let mut was_admitted = false;
-        if let Some(i) = self.participants.iter().position(|p| p.actor.user_id == user) {
+        if let Some(i) = self
+            .participants
+            .iter()
+            .position(|p| p.actor.user_id == user)
+        {
             was_admitted = self.participants[i].admitted();
             let old = self.participants.remove(i);
             if let Some(c) = &old.conn {
@@ -227,7 +243,10 @@ impl Room {
         if self.participants.len() >= self.settings.max_participants {
             conn.send(error(
                 "call_full",
-                format!("a call takes at most {} people", self.settings.max_participants),
+                format!(
+                    "a call takes at most {} people",
+                    self.settings.max_participants
+                ),
             ));
             conn.close();
             return;
@@ -281,7 +300,8 @@ impl Room {
             consultation_id: self.consultation.clone(),
             participants: participants::visible_to(p, &self.participants),
             recording: self.consent.state(),
-            ice_servers: super::turn::ice_servers(&self.settings, &p.actor.user_id, now).ice_servers,
+            ice_servers: super::turn::ice_servers(&self.settings, &p.actor.user_id, now)
+                .ice_servers,
         });
     }
 
@@ -339,7 +359,8 @@ impl Room {
         let admitted = self.participants[i].admitted();
         match message {
             ClientMessage::Join { .. } => {
-                self.participants[i].send(error("already_joined", "this socket has joined already"));
+                self.participants[i]
+                    .send(error("already_joined", "this socket has joined already"));
             }
             ClientMessage::Ping => self.participants[i].send(ServerMessage::Pong),
             ClientMessage::Leave => self.leave(i, "left").await,
@@ -354,7 +375,11 @@ impl Room {
                 participant_id,
                 reason,
             } => self.reject(i, &participant_id, reason).await,
-            ClientMessage::Mute { audio, video, screen } => {
+            ClientMessage::Mute {
+                audio,
+                video,
+                screen,
+            } => {
                 let p = &mut self.participants[i];
                 (p.audio, p.video, p.screen) = (audio, video, screen);
                 broadcast_list(&self.participants);
@@ -378,7 +403,10 @@ impl Room {
         if self.participants[i].role.is_clinician() {
             return true;
         }
-        self.participants[i].send(error("only_doctor", "only a doctor in the call may do this"));
+        self.participants[i].send(error(
+            "only_doctor",
+            "only a doctor in the call may do this",
+        ));
         false
     }
 
@@ -386,7 +414,10 @@ impl Room {
         if !self.require_clinician(by) {
             return;
         }
-        let Some(t) = self.by_id(target).filter(|&t| !self.participants[t].admitted()) else {
+        let Some(t) = self
+            .by_id(target)
+            .filter(|&t| !self.participants[t].admitted())
+        else {
             self.participants[by].send(error("not_waiting", "nobody with this id is waiting"));
             return;
         };
@@ -415,7 +446,10 @@ impl Room {
         if !self.require_clinician(by) {
             return;
         }
-        let Some(t) = self.by_id(target).filter(|&t| !self.participants[t].admitted()) else {
+        let Some(t) = self
+            .by_id(target)
+            .filter(|&t| !self.participants[t].admitted())
+        else {
             self.participants[by].send(error("not_waiting", "nobody with this id is waiting"));
             return;
         };
@@ -427,7 +461,9 @@ impl Room {
             });
             c.close();
         }
-        let by = self.participants[if by > t { by - 1 } else { by }].actor.clone();
+        let by = self.participants[if by > t { by - 1 } else { by }]
+            .actor
+            .clone();
         calls::note(
             &self.ctx,
             &by,

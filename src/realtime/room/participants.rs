@@ -12,7 +12,7 @@ use crate::services::Actor;
 /// What a connection's writer receives.
 #[derive(Debug)]
 pub enum Outbound {
-    Message(ServerMessage),
+    Message(Box<ServerMessage>),
     /// Close the socket after what was queued before.
     Close,
 }
@@ -27,7 +27,7 @@ pub struct Connection {
 impl Connection {
     pub fn send(&self, message: ServerMessage) {
         // A closed receiver means the socket is going away; the room hears `Gone` next.
-        let _ = self.tx.send(Outbound::Message(message));
+        let _ = self.tx.send(Outbound::Message(Box::new(message)));
     }
 
     pub fn close(&self) {
@@ -82,9 +82,7 @@ impl Participant {
 pub fn visible_to(viewer: &Participant, all: &[Participant]) -> Vec<ParticipantInfo> {
     all.iter()
         .filter(|p| {
-            viewer.admitted()
-                || p.id == viewer.id
-                || (p.admitted() && p.role.is_clinician())
+            viewer.admitted() || p.id == viewer.id || (p.admitted() && p.role.is_clinician())
         })
         .map(Participant::info)
         .collect()

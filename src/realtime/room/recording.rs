@@ -11,8 +11,12 @@ use crate::realtime::protocol::RecordingState;
 pub enum Phase {
     Idle,
     /// Someone asked; waiting for every admitted participant to agree.
-    Asking { requested_by: String },
-    Active { started_at: DateTime<Utc> },
+    Asking {
+        requested_by: String,
+    },
+    Active {
+        started_at: DateTime<Utc>,
+    },
 }
 
 /// What a consent decision led to.
@@ -83,7 +87,13 @@ impl Consent {
     }
 
     /// A participant answers. `present` is every admitted participant's user id.
-    pub fn answer(&mut self, user: &str, agree: bool, present: &BTreeSet<String>, now: DateTime<Utc>) -> Outcome {
+    pub fn answer(
+        &mut self,
+        user: &str,
+        agree: bool,
+        present: &BTreeSet<String>,
+        now: DateTime<Utc>,
+    ) -> Outcome {
         if self.phase == Phase::Idle {
             return Outcome::Unchanged;
         }
@@ -127,7 +137,10 @@ mod tests {
         assert!(!c.records("doctor"), "asking is not recording");
         assert_eq!(c.answer("patient", true, &present, now), Outcome::Unchanged);
         assert!(!c.is_active());
-        assert_eq!(c.answer("interpreter", true, &present, now), Outcome::Started);
+        assert_eq!(
+            c.answer("interpreter", true, &present, now),
+            Outcome::Started
+        );
         assert!(c.records("patient"));
     }
 
@@ -146,7 +159,10 @@ mod tests {
         assert!(c.is_active());
         let with_relative = users(&["doctor", "patient", "relative"]);
         assert!(!c.records("relative"), "not recorded before agreeing");
-        assert_eq!(c.answer("relative", false, &with_relative, now), Outcome::Declined);
+        assert_eq!(
+            c.answer("relative", false, &with_relative, now),
+            Outcome::Declined
+        );
         assert!(!c.is_active());
     }
 
@@ -155,8 +171,16 @@ mod tests {
         let now = Utc::now();
         let mut c = Consent::default();
         c.request("doctor");
-        c.answer("patient", true, &users(&["doctor", "patient", "relative"]), now);
+        c.answer(
+            "patient",
+            true,
+            &users(&["doctor", "patient", "relative"]),
+            now,
+        );
         assert!(!c.is_active());
-        assert_eq!(c.settle(&users(&["doctor", "patient"]), now), Outcome::Started);
+        assert_eq!(
+            c.settle(&users(&["doctor", "patient"]), now),
+            Outcome::Started
+        );
     }
 }

@@ -46,7 +46,10 @@ pub async fn post(
 ) -> AppResult<ChatLine> {
     let text = optional_text(text, "text", MAX_CHARS)?;
     if text.is_empty() && file_id.is_none() {
-        return Err(AppError::unprocessable("empty_message", "write something or attach a file"));
+        return Err(AppError::unprocessable(
+            "empty_message",
+            "write something or attach a file",
+        ));
     }
     let now: DateTime<Utc> = ctx.clock.now().trunc_subsecs(3);
     let (actor, consultation) = (actor.clone(), consultation.to_owned());
@@ -84,12 +87,16 @@ pub async fn post(
 }
 
 /// Every line of a consultation's chat, oldest first.
-pub(crate) fn history_rows(conn: &mut DbConnection, consultation: &str) -> AppResult<Vec<ChatLine>> {
+pub(crate) fn history_rows(
+    conn: &mut DbConnection,
+    consultation: &str,
+) -> AppResult<Vec<ChatLine>> {
     let rows: Vec<(CallMessageRow, String, Option<ConsultationMaterialRow>)> = call_messages::table
         .inner_join(users::table.on(users::id.eq(call_messages::sender_id)))
         .left_join(
-            consultation_materials::table
-                .on(consultation_materials::id.nullable().eq(call_messages::material_id)),
+            consultation_materials::table.on(consultation_materials::id
+                .nullable()
+                .eq(call_messages::material_id)),
         )
         .filter(call_messages::consultation_id.eq(consultation))
         .order(call_messages::seq.asc())
@@ -117,7 +124,14 @@ pub async fn history(ctx: &Context, actor: &Actor, consultation: &str) -> AppRes
                 return Err(AppError::not_found("consultation"));
             }
             write_tx(conn, |conn| {
-                audit_call(conn, &actor, now, &consultation, &row.patient_id, "chat.read")
+                audit_call(
+                    conn,
+                    &actor,
+                    now,
+                    &consultation,
+                    &row.patient_id,
+                    "chat.read",
+                )
             })?;
             history_rows(conn, &consultation)
         })

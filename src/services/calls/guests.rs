@@ -35,7 +35,12 @@ pub struct GuestView {
 
 const KINDS: [&str; 3] = ["guest_doctor", "interpreter", "relative"];
 
-pub async fn invite(ctx: &Context, actor: &Actor, id: &str, input: InviteInput) -> AppResult<GuestView> {
+pub async fn invite(
+    ctx: &Context,
+    actor: &Actor,
+    id: &str,
+    input: InviteInput,
+) -> AppResult<GuestView> {
     if !KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::unprocessable(
             "invalid_guest_kind",
@@ -62,7 +67,11 @@ pub async fn invite(ctx: &Context, actor: &Actor, id: &str, input: InviteInput) 
                     .first(conn)
                     .optional()?
                     .ok_or_else(|| {
-                        AppError::client(ErrorKind::NotFound, "user_not_found", "no account has this e-mail")
+                        AppError::client(
+                            ErrorKind::NotFound,
+                            "user_not_found",
+                            "no account has this e-mail",
+                        )
                     })?;
                 let role = user.role.parse::<Role>().ok();
                 if input.kind == "guest_doctor" && role != Some(Role::Doctor) {

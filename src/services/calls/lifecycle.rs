@@ -49,7 +49,14 @@ pub async fn start(ctx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
                         consultations::updated_at.eq(now.naive_utc()),
                     ))
                     .execute(conn)?;
-                record_event(conn, &id, now, Some(&actor.user_id), "call_started", json!({}))?;
+                record_event(
+                    conn,
+                    &id,
+                    now,
+                    Some(&actor.user_id),
+                    "call_started",
+                    json!({}),
+                )?;
                 audit_call(conn, &actor, now, &id, &row.patient_id, "call.start")
             })
         })
@@ -58,7 +65,9 @@ pub async fn start(ctx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
 
 fn closed(status: Status) -> AppError {
     match status {
-        Status::Cancelled => AppError::conflict("consultation_cancelled", "the consultation was cancelled"),
+        Status::Cancelled => {
+            AppError::conflict("consultation_cancelled", "the consultation was cancelled")
+        }
         _ => AppError::conflict("consultation_ended", "the consultation is over"),
     }
 }

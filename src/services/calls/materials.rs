@@ -38,7 +38,10 @@ pub struct MaterialView {
     pub created_at: DateTime<Utc>,
 }
 
-pub(crate) fn view(conn: &mut DbConnection, row: ConsultationMaterialRow) -> AppResult<MaterialView> {
+pub(crate) fn view(
+    conn: &mut DbConnection,
+    row: ConsultationMaterialRow,
+) -> AppResult<MaterialView> {
     let author = match &row.author_id {
         Some(id) => users::table
             .find(id)
@@ -64,11 +67,7 @@ pub(crate) fn view(conn: &mut DbConnection, row: ConsultationMaterialRow) -> App
 /// A file name as given, without folders or control characters, bounded.
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim().to_owned();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         "file".to_owned()
@@ -93,26 +92,31 @@ fn load_visible(
     Ok(row)
 }
 
+/// A stored blob about to be listed among a consultation's materials.
+pub(crate) struct NewMaterial<'a> {
+    pub consultation: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub stored: &'a Stored,
+    pub author: Option<&'a str>,
+    pub details: Value,
+}
+
 pub(crate) fn insert(
     conn: &mut DbConnection,
-    consultation: &str,
-    kind: &str,
-    name: &str,
-    stored: &Stored,
-    author: Option<&str>,
-    details: Value,
+    m: NewMaterial<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<ConsultationMaterialRow> {
     let row = ConsultationMaterialRow {
         id: new_id(),
-        consultation_id: consultation.to_owned(),
-        kind: kind.to_owned(),
-        name: name.to_owned(),
-        mime: stored.kind.mime().to_owned(),
-        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
-        sha256: stored.sha256.clone(),
-        author_id: author.map(str::to_owned),
-        details: details.to_string(),
+        consultation_id: m.consultation.to_owned(),
+        kind: m.kind.to_owned(),
+        name: m.name.to_owned(),
+        mime: m.stored.kind.mime().to_owned(),
+        size: i64::try_from(m.stored.size).unwrap_or(i64::MAX),
+        sha256: m.stored.sha256.clone(),
+        author_id: m.author.map(str::to_owned),
+        details: m.details.to_string(),
         created_at: now.naive_utc().trunc_subsecs(6),
     };
     diesel::insert_into(consultation_materials::table)
@@ -161,7 +165,18 @@ where
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let row = load(conn, &i)?;
-                let material = insert(conn, &i, KIND_FILE, &name, &stored, Some(&a.user_id), json!({}), now)?;
+                let material = insert(
+                    conn,
+                    NewMaterial {
+                        consultation: &i,
+                        kind: KIND_FILE,
+                        name: &name,
+                        stored: &stored,
+                        author: Some(&a.user_id),
+                        details: json!({}),
+                    },
+                    now,
+                )?;
                 audit_call(conn, &a, now, &i, &row.patient_id, "material.upload")?;
                 view(conn, material)
             })
@@ -231,7 +246,9 @@ pub(crate) fn shared_file(
         .select(ConsultationMaterialRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::unprocessable("file_not_found", "no such file was shared in this call"))
+        .ok_or_else(|| {
+            AppError::unprocessable("file_not_found", "no such file was shared in this call")
+        })
 }
 
 /// Stores a finished recording of one participant's track.
@@ -249,7 +266,18 @@ pub async fn add_recording(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let row = insert(conn, &consultation, KIND_RECORDING, &name, &stored, Some(&author), details, now)?;
+                let row = insert(
+                    conn,
+                    NewMaterial {
+                        consultation: &consultation,
+                        kind: KIND_RECORDING,
+                        name: &name,
+                        stored: &stored,
+                        author: Some(&author),
+                        details,
+                    },
+                    now,
+                )?;
                 view(conn, row)
             })
         })
@@ -296,12 +324,14 @@ async fn transcript(ctx: &Context, consultation: &str) -> AppResult<()> {
             write_tx(conn, |conn| {
                 insert(
                     conn,
-                    &id,
-                    KIND_TRANSCRIPT,
-                    "chat-transcript.txt",
-                    &stored,
-                    None,
-                    json!({"messages": count}),
+                    NewMaterial {
+                        consultation: &id,
+                        kind: KIND_TRANSCRIPT,
+                        name: "chat-transcript.txt",
+                        stored: &stored,
+                        author: None,
+                        details: json!({"messages": count}),
+                    },
                     now,
                 )
                 .map(|_| ())

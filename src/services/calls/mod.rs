@@ -59,7 +59,9 @@ pub(crate) fn call_role(
     if row.patient_id == actor.user_id {
         return Ok(Some(CallRole::Patient));
     }
-    if actor.role == Role::Representative && patients::represents(conn, &actor.user_id, &row.patient_id)? {
+    if actor.role == Role::Representative
+        && patients::represents(conn, &actor.user_id, &row.patient_id)?
+    {
         return Ok(Some(CallRole::Representative));
     }
     if actor.role == Role::Doctor
@@ -68,11 +70,13 @@ pub(crate) fn call_role(
     {
         return Ok(Some(CallRole::Doctor));
     }
-    Ok(guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
-        "guest_doctor" => CallRole::GuestDoctor,
-        "interpreter" => CallRole::Interpreter,
-        _ => CallRole::Relative,
-    }))
+    Ok(
+        guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
+            "guest_doctor" => CallRole::GuestDoctor,
+            "interpreter" => CallRole::Interpreter,
+            _ => CallRole::Relative,
+        }),
+    )
 }
 
 /// From when a consultation's call may be joined: the configured margin before its slot.
@@ -212,7 +216,11 @@ pub(crate) fn audit_call(
 
 /// A participant may act in the call only while it can be joined; the consultation's doctor
 /// only for what is theirs.
-pub(crate) fn require_doctor(conn: &mut DbConnection, actor: &Actor, row: &ConsultationRow) -> AppResult<()> {
+pub(crate) fn require_doctor(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &ConsultationRow,
+) -> AppResult<()> {
     match call_role(conn, actor, row)? {
         Some(CallRole::Doctor) => Ok(()),
         Some(_) => Err(AppError::client(
@@ -240,7 +248,14 @@ pub async fn note(
         .db
         .run(move |conn| {
             crate::db::write_tx(conn, |conn| {
-                super::consultations::record_event(conn, &c, now, Some(&a.user_id), action, details)?;
+                super::consultations::record_event(
+                    conn,
+                    &c,
+                    now,
+                    Some(&a.user_id),
+                    action,
+                    details,
+                )?;
                 audit_call(conn, &a, now, &c, &p, action)
             })
         })

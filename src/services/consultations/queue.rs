@@ -64,7 +64,10 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
 fn invited(
     user: &str,
 ) -> diesel::dsl::Select<
-    diesel::dsl::Filter<consultation_guests::table, diesel::dsl::Eq<consultation_guests::user_id, String>>,
+    diesel::dsl::Filter<
+        consultation_guests::table,
+        diesel::dsl::Eq<consultation_guests::user_id, String>,
+    >,
     consultation_guests::consultation_id,
 > {
     consultation_guests::table

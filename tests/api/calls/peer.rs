@@ -23,8 +23,8 @@ use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, Registry,
-    RTCIceCandidateInit, RTCPeerConnectionIceEvent, RTCSessionDescription,
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    RTCIceCandidateInit, RTCPeerConnectionIceEvent, RTCSessionDescription, Registry,
     register_default_interceptors,
 };
 
@@ -77,16 +77,23 @@ pub struct Sent {
 
 type Received = Arc<Mutex<HashMap<(String, &'static str), Inbound>>>;
 
-pub struct CallPeer {
-    auto_answer: bool,
-    pending: Pending,
-    pub participant_id: String,
-    pub resume_token: String,
+/// What a socket task shares with the peer: the outgoing queue, the log of server messages,
+/// and the server candidates waiting for their offer.
+#[derive(Clone)]
+struct Link {
     out: mpsc::UnboundedSender<String>,
     /// Shared so a reconnected socket takes over what the dropped one left unsent.
     out_rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>>,
     log: Arc<Mutex<Vec<Value>>>,
     arrived: Arc<Notify>,
+    pending: Pending,
+    auto_answer: bool,
+}
+
+pub struct CallPeer {
+    pub participant_id: String,
+    pub resume_token: String,
+    link: Link,
     pub pc: Arc<dyn PeerConnection>,
     received: Received,
     pub sent: Arc<Mutex<Sent>>,
@@ -150,11 +157,17 @@ pub struct Refused {
 fn media_engine() -> (MediaEngine, Registry) {
     let mut engine = MediaEngine::default();
     engine.register_default_codecs().expect("codecs");
-    let registry = register_default_interceptors(Registry::new(), &mut engine).expect("interceptors");
+    let registry =
+        register_default_interceptors(Registry::new(), &mut engine).expect("interceptors");
     (engine, registry)
 }
 
-fn local_track(kind: RtpCodecKind, ssrc: u32, codec: RTCRtpCodec, label: &str) -> Arc<TrackLocalStaticRTP> {
+fn local_track(
+    kind: RtpCodecKind,
+    ssrc: u32,
+    codec: RTCRtpCodec,
+    label: &str,
+) -> Arc<TrackLocalStaticRTP> {
     Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
         format!("local-{ssrc}"),
         format!("{label}-{ssrc}"),
@@ -205,7 +218,12 @@ fn vp8_payloads(frame: &Bytes, mtu: usize) -> Vec<Bytes> {
 
 impl CallPeer {
     /// Opens the signaling socket as the holder of `token` and sets up the peer connection.
-    pub async fn connect(base_url: &str, token: &str, consultation: &str, source: Source) -> Result<CallPeer, Refused> {
+    pub async fn connect(
+        base_url: &str,
+        token: &str,
+        consultation: &str,
+        source: Source,
+    ) -> Result<CallPeer, Refused> {
         let ws = open(base_url, token, consultation).await?;
         let (out, out_rx) = mpsc::unbounded_channel::<String>();
         let out_rx = Arc::new(tokio::sync::Mutex::new(out_rx));
@@ -229,38 +247,48 @@ impl CallPeer {
         let mut senders = Vec::new();
         if source.audio {
             let ssrc = rand::random();
-            let track = local_track(RtpCodecKind::Audio, ssrc, telemed::realtime::sfu::opus(), "audio");
-            pc.add_track(track.clone() as Arc<dyn TrackLocal>).await.expect("audio track");
+            let track = local_track(
+                RtpCodecKind::Audio,
+                ssrc,
+                telemed::realtime::sfu::opus(),
+                "audio",
+            );
+            pc.add_track(track.clone() as Arc<dyn TrackLocal>)
+                .await
+                .expect("audio track");
             senders.push(tokio::spawn(send_audio(track, ssrc)));
         }
         if source.video {
             let ssrc = rand::random();
-            let track = local_track(RtpCodecKind::Video, ssrc, telemed::realtime::sfu::vp8(), "video");
-            pc.add_track(track.clone() as Arc<dyn TrackLocal>).await.expect("video track");
-            senders.push(tokio::spawn(send_video(track, ssrc, source.clone(), sent.clone())));
+            let track = local_track(
+                RtpCodecKind::Video,
+                ssrc,
+                telemed::realtime::sfu::vp8(),
+                "video",
+            );
+            pc.add_track(track.clone() as Arc<dyn TrackLocal>)
+                .await
+                .expect("video track");
+            senders.push(tokio::spawn(send_video(
+                track,
+                ssrc,
+                source.clone(),
+                sent.clone(),
+            )));
         }
-        let log: Arc<Mutex<Vec<Value>>> = Arc::default();
-        let arrived = Arc::new(Notify::new());
-        let pending = Pending::default();
-        let socket = spawn_socket(
-            ws,
-            pc.clone(),
-            out.clone(),
-            out_rx.clone(),
-            log.clone(),
-            arrived.clone(),
-            source.auto_answer,
-            pending.clone(),
-        );
-        Ok(CallPeer {
-            pending,
-            auto_answer: source.auto_answer,
-            participant_id: String::new(),
-            resume_token: String::new(),
+        let link = Link {
             out,
             out_rx,
-            log,
-            arrived,
+            log: Arc::default(),
+            arrived: Arc::new(Notify::new()),
+            pending: Pending::default(),
+            auto_answer: source.auto_answer,
+        };
+        let socket = spawn_socket(ws, pc.clone(), link.clone());
+        Ok(CallPeer {
+            participant_id: String::new(),
+            resume_token: String::new(),
+            link,
             pc,
             received,
             sent,
@@ -270,17 +298,17 @@ impl CallPeer {
     }
 
     pub fn send(&self, message: Value) {
-        let _ = self.out.send(message.to_string());
+        let _ = self.link.out.send(message.to_string());
     }
 
     /// Sends a raw text frame (malformed input tests).
     pub fn send_raw(&self, text: &str) {
-        let _ = self.out.send(text.to_owned());
+        let _ = self.link.out.send(text.to_owned());
     }
 
     /// Joins (or resumes) and returns the welcome.
     pub async fn join(&mut self, resume: Option<&str>, keep_media: bool) -> Value {
-        let mark = self.log.lock().unwrap().len();
+        let mark = self.link.log.lock().unwrap().len();
         let mut msg = json!({"type": "join"});
         if let Some(token) = resume {
             msg["resume"] = json!(token);
@@ -302,22 +330,34 @@ impl CallPeer {
     pub async fn wait_after(&self, mark: usize, what: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let notified = self.arrived.notified();
-            if let Some(found) = self.log.lock().unwrap().iter().skip(mark).find(|m| what(m)) {
+            let notified = self.link.arrived.notified();
+            if let Some(found) = self
+                .link
+                .log
+                .lock()
+                .unwrap()
+                .iter()
+                .skip(mark)
+                .find(|m| what(m))
+            {
                 return found.clone();
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out; messages so far: {:?}", self.messages());
+            assert!(
+                !left.is_zero(),
+                "timed out; messages so far: {:?}",
+                self.messages()
+            );
             let _ = tokio::time::timeout(left, notified).await;
         }
     }
 
     pub fn messages(&self) -> Vec<Value> {
-        self.log.lock().unwrap().clone()
+        self.link.log.lock().unwrap().clone()
     }
 
     pub fn mark(&self) -> usize {
-        self.log.lock().unwrap().len()
+        self.link.log.lock().unwrap().len()
     }
 
     pub fn inbound(&self, publisher: &str, kind: &'static str) -> Inbound {
@@ -331,7 +371,12 @@ impl CallPeer {
 
     /// Every publisher and kind this peer received from.
     pub fn publishers(&self) -> Vec<(String, &'static str)> {
-        self.received.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+        self.received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Waits until at least `n` packets of `kind` came from `publisher`.
@@ -346,7 +391,11 @@ impl CallPeer {
                 Instant::now() < deadline,
                 "only {} {kind} packets from {publisher} after 20 s; received: {:?}",
                 got.packets,
-                self.received.lock().unwrap_or_else(|e| e.into_inner()).keys().collect::<Vec<_>>()
+                self.received
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .keys()
+                    .collect::<Vec<_>>()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -360,19 +409,12 @@ impl CallPeer {
     /// A new socket for the same peer connection (after `drop_socket`), as a page does when
     /// only its connection to the server dropped.
     pub async fn reconnect(&mut self, base_url: &str, token: &str, consultation: &str) {
-        let ws = open(base_url, token, consultation).await.expect("reconnect");
+        let ws = open(base_url, token, consultation)
+            .await
+            .expect("reconnect");
         self.socket.abort();
         let _ = (&mut self.socket).await;
-        self.socket = spawn_socket(
-            ws,
-            self.pc.clone(),
-            self.out.clone(),
-            self.out_rx.clone(),
-            self.log.clone(),
-            self.arrived.clone(),
-            self.auto_answer,
-            self.pending.clone(),
-        );
+        self.socket = spawn_socket(ws, self.pc.clone(), self.link.clone());
     }
 
     /// Answers, by hand, every offer logged after the `after`-th message; returns how far the
@@ -388,7 +430,7 @@ impl CallPeer {
 
     /// The answer to an offer, made by this peer's connection (for tests that answer by hand).
     pub async fn answer_to(&self, offer: &Value) -> String {
-        answer(&self.pc, offer, &self.pending).await
+        answer(&self.pc, offer, &self.link.pending).await
     }
 
     pub async fn close(self) {
@@ -409,7 +451,8 @@ impl Drop for CallPeer {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(base_url: &str, token: &str, consultation: &str) -> Result<Ws, Refused> {
     let url = format!(
@@ -417,9 +460,10 @@ async fn open(base_url: &str, token: &str, consultation: &str) -> Result<Ws, Ref
         base_url.replacen("http", "ws", 1)
     );
     let mut request = url.into_client_request().expect("request");
-    request
-        .headers_mut()
-        .insert("Authorization", format!("Bearer {token}").parse().expect("header"));
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
     match tokio_tungstenite::connect_async(request).await {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::Error::Http(response)) => {
@@ -437,17 +481,16 @@ async fn open(base_url: &str, token: &str, consultation: &str) -> Result<Ws, Ref
 
 /// Carries the socket: what the peer sends goes out; what the server sends is answered
 /// (offers, candidates) and logged.
-fn spawn_socket(
-    ws: Ws,
-    pc: Arc<dyn PeerConnection>,
-    out: mpsc::UnboundedSender<String>,
-    out_rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>>,
-    log: Arc<Mutex<Vec<Value>>>,
-    arrived: Arc<Notify>,
-    auto_answer: bool,
-    pending: Pending,
-) -> tokio::task::JoinHandle<()> {
+fn spawn_socket(ws: Ws, pc: Arc<dyn PeerConnection>, link: Link) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let Link {
+            out,
+            out_rx,
+            log,
+            arrived,
+            pending,
+            auto_answer,
+        } = link;
         let mut out_rx = out_rx.lock().await;
         let (mut write, mut read) = ws.split();
         loop {
@@ -550,7 +593,12 @@ async fn send_audio(track: Arc<TrackLocalStaticRTP>, ssrc: u32) {
 }
 
 /// VP8 frames at the source's rate, each split into packets of at most 1 100 bytes.
-async fn send_video(track: Arc<TrackLocalStaticRTP>, ssrc: u32, source: Source, sent: Arc<Mutex<Sent>>) {
+async fn send_video(
+    track: Arc<TrackLocalStaticRTP>,
+    ssrc: u32,
+    source: Source,
+    sent: Arc<Mutex<Sent>>,
+) {
     let mut ticker = tokio::time::interval(Duration::from_secs(1) / source.fps.max(1));
     let (mut seq, mut index) = (0u16, 0u32);
     loop {

@@ -16,7 +16,10 @@ use crate::support::assert_error;
 async fn materials(call: &Call, token: &str) -> Vec<Value> {
     let res = call
         .app
-        .get_as(token, &format!("/api/consultations/{}/materials", call.consultation))
+        .get_as(
+            token,
+            &format!("/api/consultations/{}/materials", call.consultation),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json::<Vec<Value>>().await.unwrap()
@@ -33,7 +36,11 @@ async fn wait_materials(call: &Call, kind: &str, n: usize) -> Vec<Value> {
         if found.len() >= n {
             return found;
         }
-        assert!(Instant::now() < deadline, "only {} {kind} materials", found.len());
+        assert!(
+            Instant::now() < deadline,
+            "only {} {kind} materials",
+            found.len()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -43,7 +50,11 @@ async fn download(call: &Call, token: &str, material: &Value) -> Vec<u8> {
         .app
         .get_as(
             token,
-            &format!("/api/consultations/{}/materials/{}", call.consultation, material["id"].as_str().unwrap()),
+            &format!(
+                "/api/consultations/{}/materials/{}",
+                call.consultation,
+                material["id"].as_str().unwrap()
+            ),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -75,46 +86,86 @@ fn ivf_frames(bytes: &[u8]) -> (u16, u16, Vec<Vec<u8>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn art_36_recording_starts_only_when_everyone_agreed_and_holds_the_frames_that_were_sent() {
     let call = Call::booked().await;
-    let source = Source { keep_frames: true, frame_bytes: 2500, ..Source::default() };
+    let source = Source {
+        keep_frames: true,
+        frame_bytes: 2500,
+        ..Source::default()
+    };
     let (doctor, patient) = call.doctor_and_patient(source).await;
-    doctor.wait_packets(&patient.participant_id, "video", 30).await;
-    let doctor_user = doctor.wait_for(|m| m["type"] == "welcome").await["participants"][0]["user_id"].clone();
+    doctor
+        .wait_packets(&patient.participant_id, "video", 30)
+        .await;
+    let doctor_user =
+        doctor.wait_for(|m| m["type"] == "welcome").await["participants"][0]["user_id"].clone();
 
     doctor.send(json!({"type": "recording_request"}));
     let asking = patient
         .wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "asking")
         .await;
-    assert_eq!(asking["recording"]["agreed"], json!([doctor_user]), "asking counts as the asker's consent");
+    assert_eq!(
+        asking["recording"]["agreed"],
+        json!([doctor_user]),
+        "asking counts as the asker's consent"
+    );
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(materials(&call, &call.doctor).await.is_empty(), "nothing is recorded while asking");
+    assert!(
+        materials(&call, &call.doctor).await.is_empty(),
+        "nothing is recorded while asking"
+    );
 
     patient.send(json!({"type": "recording_consent", "agree": true}));
     for peer in [&doctor, &patient] {
-        peer.wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "active").await;
+        peer.wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "active")
+            .await;
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     // Anyone may stop it: here the patient does.
     patient.send(json!({"type": "recording_stop"}));
     doctor
-        .wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "idle" && m["recording"]["agreed"] == json!([]))
+        .wait_for(|m| {
+            m["type"] == "recording"
+                && m["recording"]["state"] == "idle"
+                && m["recording"]["agreed"] == json!([])
+        })
         .await;
     let recordings = wait_materials(&call, "recording", 4).await;
-    assert_eq!(recordings.len(), 4, "video and audio of both: {recordings:?}");
+    assert_eq!(
+        recordings.len(),
+        4,
+        "video and audio of both: {recordings:?}"
+    );
 
     let patient_video = recordings
         .iter()
-        .find(|m| m["details"]["participant_id"] == patient.participant_id.as_str() && m["details"]["track"] == "video")
+        .find(|m| {
+            m["details"]["participant_id"] == patient.participant_id.as_str()
+                && m["details"]["track"] == "video"
+        })
         .expect("the patient's video");
     assert_eq!(patient_video["mime"], "video/x-ivf");
     let bytes = download(&call, &call.doctor, patient_video).await;
-    assert_eq!(patient_video["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
+    assert_eq!(
+        patient_video["sha256"],
+        hex::encode(sha2::Sha256::digest(&bytes))
+    );
     let (width, height, frames) = ivf_frames(&bytes);
-    assert_eq!((width, height), (320, 240), "picture size from the first keyframe");
-    assert!(frames.len() >= 30, "about three seconds at 30 fps: {}", frames.len());
+    assert_eq!(
+        (width, height),
+        (320, 240),
+        "picture size from the first keyframe"
+    );
+    assert!(
+        frames.len() >= 30,
+        "about three seconds at 30 fps: {}",
+        frames.len()
+    );
     assert_eq!(patient_video["details"]["frames"], frames.len());
     // The file holds exactly the frames the patient sent, in order, from a keyframe on.
     let sent = patient.sent.lock().unwrap().frames.clone();
-    let first = sent.iter().position(|f| f.as_ref() == frames[0].as_slice()).expect("first frame was sent");
+    let first = sent
+        .iter()
+        .position(|f| f.as_ref() == frames[0].as_slice())
+        .expect("first frame was sent");
     assert_eq!(frames[0][0] & 1, 0, "it starts with a keyframe");
     for (i, frame) in frames.iter().enumerate() {
         assert_eq!(frame.as_slice(), sent[first + i].as_ref(), "frame {i}");
@@ -122,7 +173,10 @@ async fn art_36_recording_starts_only_when_everyone_agreed_and_holds_the_frames_
 
     let patient_audio = recordings
         .iter()
-        .find(|m| m["details"]["participant_id"] == patient.participant_id.as_str() && m["details"]["track"] == "audio")
+        .find(|m| {
+            m["details"]["participant_id"] == patient.participant_id.as_str()
+                && m["details"]["track"] == "audio"
+        })
         .expect("the patient's audio");
     assert_eq!(patient_audio["mime"], "audio/ogg");
     let ogg = download(&call, &call.patient, patient_audio).await;
@@ -130,7 +184,11 @@ async fn art_36_recording_starts_only_when_everyone_agreed_and_holds_the_frames_
     assert!(ogg.windows(8).any(|w| w == b"OpusHead"));
 
     let history = call.consultation(&call.doctor).await["history"].to_string();
-    for kind in ["call.recording_consent", "call.recording_start", "call.recording_stop"] {
+    for kind in [
+        "call.recording_consent",
+        "call.recording_start",
+        "call.recording_stop",
+    ] {
         assert!(history.contains(kind), "{kind} in the history");
     }
 }
@@ -139,44 +197,80 @@ async fn art_36_recording_starts_only_when_everyone_agreed_and_holds_the_frames_
 async fn art_36_one_refusal_and_nothing_is_recorded() {
     let call = Call::booked().await;
     let (doctor, patient) = call.doctor_and_patient(Source::default()).await;
-    doctor.wait_packets(&patient.participant_id, "video", 10).await;
+    doctor
+        .wait_packets(&patient.participant_id, "video", 10)
+        .await;
     doctor.send(json!({"type": "recording_request"}));
-    patient.wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "asking").await;
+    patient
+        .wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "asking")
+        .await;
     doctor.send(json!({"type": "recording_request"}));
-    doctor.wait_for(|m| m["type"] == "error" && m["code"] == "recording_busy").await;
+    doctor
+        .wait_for(|m| m["type"] == "error" && m["code"] == "recording_busy")
+        .await;
     patient.send(json!({"type": "recording_consent", "agree": false}));
     let declined = doctor.wait_for(|m| m["type"] == "recording_declined").await;
     assert_eq!(declined["name"], "Нурланов Асет Канатович");
-    doctor.wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "idle").await;
+    doctor
+        .wait_for(|m| m["type"] == "recording" && m["recording"]["state"] == "idle")
+        .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(materials(&call, &call.doctor).await.iter().all(|m| m["kind"] != "recording"));
+    assert!(
+        materials(&call, &call.doctor)
+            .await
+            .iter()
+            .all(|m| m["kind"] != "recording")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
     let call = Call::booked_with(|s| s.calls.max_file_bytes = 64 * 1024).await;
-    let (doctor, patient) = call.doctor_and_patient(Source { video: false, ..Source::default() }).await;
+    let (doctor, patient) = call
+        .doctor_and_patient(Source {
+            video: false,
+            ..Source::default()
+        })
+        .await;
     let upload = |token: &str, name: &str, body: Vec<u8>| {
         call.app
             .client
-            .post(call.app.at(&format!("/api/consultations/{}/files?name={name}", call.consultation)))
+            .post(call.app.at(&format!(
+                "/api/consultations/{}/files?name={name}",
+                call.consultation
+            )))
             .bearer_auth(token.to_owned())
             .body(body)
             .send()
     };
-    let res = upload(&call.patient, "analysis.pdf", b"%PDF-1.7\n%test result\n".to_vec()).await.unwrap();
+    let res = upload(
+        &call.patient,
+        "analysis.pdf",
+        b"%PDF-1.7\n%test result\n".to_vec(),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let file: Value = res.json().await.unwrap();
     assert_eq!(file["mime"], "application/pdf");
     assert_eq!(file["kind"], "file");
-    let res = upload(&call.patient, "virus.pdf", b"MZ\x90\0\x03\0\0\0".to_vec()).await.unwrap();
-    assert_error(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type_not_allowed").await;
+    let res = upload(&call.patient, "virus.pdf", b"MZ\x90\0\x03\0\0\0".to_vec())
+        .await
+        .unwrap();
+    assert_error(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "file_type_not_allowed",
+    )
+    .await;
     let mut big = b"%PDF-1.7\n".to_vec();
     big.resize(100 * 1024, b'x');
     let res = upload(&call.patient, "big.pdf", big).await.unwrap();
     assert_error(res, StatusCode::PAYLOAD_TOO_LARGE, "file_too_large").await;
     let stranger = call.app.login_demo("neuro@demo.telemed.kz").await;
-    let res = upload(&stranger, "x.pdf", b"%PDF-1.7\n".to_vec()).await.unwrap();
+    let res = upload(&stranger, "x.pdf", b"%PDF-1.7\n".to_vec())
+        .await
+        .unwrap();
     assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
 
     patient.send(json!({"type": "chat", "text": "Вот мои анализы", "file_id": file["id"]}));
@@ -184,15 +278,24 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
     assert_eq!(line["message"]["text"], "Вот мои анализы");
     assert_eq!(line["message"]["file"]["sha256"], file["sha256"]);
     doctor.send(json!({"type": "chat", "text": "Спасибо, посмотрю"}));
-    patient.wait_for(|m| m["type"] == "chat" && m["message"]["text"] == "Спасибо, посмотрю").await;
+    patient
+        .wait_for(|m| m["type"] == "chat" && m["message"]["text"] == "Спасибо, посмотрю")
+        .await;
     doctor.send(json!({"type": "chat", "text": "  "}));
-    doctor.wait_for(|m| m["type"] == "error" && m["code"] == "empty_message").await;
+    doctor
+        .wait_for(|m| m["type"] == "error" && m["code"] == "empty_message")
+        .await;
     doctor.send(json!({"type": "chat", "text": "x", "file_id": "no-such-file"}));
-    doctor.wait_for(|m| m["type"] == "error" && m["code"] == "file_not_found").await;
+    doctor
+        .wait_for(|m| m["type"] == "error" && m["code"] == "file_not_found")
+        .await;
 
     let history: Vec<Value> = call
         .app
-        .get_as(&call.doctor, &format!("/api/consultations/{}/messages", call.consultation))
+        .get_as(
+            &call.doctor,
+            &format!("/api/consultations/{}/messages", call.consultation),
+        )
         .await
         .json()
         .await
@@ -201,7 +304,10 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
     assert_eq!(history[0]["name"], "Нурланов Асет Канатович");
     let res = call
         .app
-        .get_as(&stranger, &format!("/api/consultations/{}/messages", call.consultation))
+        .get_as(
+            &stranger,
+            &format!("/api/consultations/{}/messages", call.consultation),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
@@ -210,17 +316,27 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
     patient.wait_for(|m| m["type"] == "ended").await;
     let transcript = wait_materials(&call, "chat_transcript", 1).await;
     let text = String::from_utf8(download(&call, &call.patient, &transcript[0]).await).unwrap();
-    assert!(text.contains("Нурланов Асет Канатович: Вот мои анализы"), "{text}");
+    assert!(
+        text.contains("Нурланов Асет Канатович: Вот мои анализы"),
+        "{text}"
+    );
     assert!(text.contains("analysis.pdf"), "{text}");
     assert!(text.contains("Спасибо, посмотрю"), "{text}");
     let shared = wait_materials(&call, "file", 1).await;
-    assert_eq!(download(&call, &call.doctor, &shared[0]).await, b"%PDF-1.7\n%test result\n");
+    assert_eq!(
+        download(&call, &call.doctor, &shared[0]).await,
+        b"%PDF-1.7\n%test result\n"
+    );
     // Someone outside the consultation reads nothing, and the attempt is audited.
     let res = call
         .app
         .get_as(
             &stranger,
-            &format!("/api/consultations/{}/materials/{}", call.consultation, shared[0]["id"].as_str().unwrap()),
+            &format!(
+                "/api/consultations/{}/materials/{}",
+                call.consultation,
+                shared[0]["id"].as_str().unwrap()
+            ),
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -237,15 +353,33 @@ async fn ice_servers_carry_time_limited_coturn_credentials() {
     .await;
     let anonymous = reqwest::get(call.app.at("/api/ice-servers")).await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = call.app.get_as(&call.patient, "/api/ice-servers").await.json().await.unwrap();
+    let body: Value = call
+        .app
+        .get_as(&call.patient, "/api/ice-servers")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["ttl_seconds"], 3600);
     let turn = &body["ice_servers"][1];
     assert_eq!(turn["urls"][0], "turn:turn.example.kz:3478?transport=udp");
     let username = turn["username"].as_str().unwrap();
     let (expiry, user) = username.split_once(':').unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T03:55:00Z").unwrap().timestamp();
-    assert_eq!(expiry.parse::<i64>().unwrap(), now + 3600, "expires an hour from the (test) clock's now");
-    let me: Value = call.app.get_as(&call.patient, "/api/me").await.json().await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T03:55:00Z")
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        expiry.parse::<i64>().unwrap(),
+        now + 3600,
+        "expires an hour from the (test) clock's now"
+    );
+    let me: Value = call
+        .app
+        .get_as(&call.patient, "/api/me")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(user, me["id"]);
     let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(b"coturn-static-secret").unwrap();
     mac.update(username.as_bytes());
@@ -254,5 +388,8 @@ async fn ice_servers_carry_time_limited_coturn_credentials() {
     // The call's welcome hands the same servers over.
     let mut peer = call.peer(&call.patient).await;
     let welcome = peer.join(None, false).await;
-    assert_eq!(welcome["ice_servers"][0]["urls"][0], "stun:turn.example.kz:3478");
+    assert_eq!(
+        welcome["ice_servers"][0]["urls"][0],
+        "stun:turn.example.kz:3478"
+    );
 }

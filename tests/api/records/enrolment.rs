@@ -23,8 +23,13 @@ use crate::support::{TestApp, assert_error};
 /// both the enrolment CA and the only trusted root.
 async fn scene_with_platform_ca(enabled: bool) -> Scene {
     let dir = tempfile::tempdir().unwrap();
-    let paths = init_ca(&dir.path().join("platform"), &CaOptions::default()).unwrap();
-    let clock = ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap());
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    let options = CaOptions {
+        valid_from: Some(now - chrono::Duration::days(1)),
+        ..CaOptions::default()
+    };
+    let paths = init_ca(&dir.path().join("platform"), &options).unwrap();
+    let clock = ManualClock::at(now);
     let app = TestApp::with_demo_and_settings(Arc::new(clock), |s| {
         s.signing.trusted_roots = vec![paths.certificate()];
         if enabled {
@@ -102,8 +107,9 @@ async fn art_37_a_conclusion_signed_with_an_enrolled_webcrypto_key_enters_the_pa
             &body,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let status = res.status();
     let signed: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{signed}");
     assert_eq!(signed["status"], "signed");
 
     let passport = s.passport().await;

@@ -258,7 +258,8 @@ export function createSession(c, me) {
     if (s.joining || signal || s.disposed) return;
     s.joining = true;
     s.error = null;
-    signal = openSignal(s.id, { onMessage, onDrop });
+    const keepMedia = () => Boolean(s.peer && ['connected', 'connecting'].includes(s.peer.pc.connectionState));
+    signal = openSignal(s.id, { onMessage, onDrop, keepMedia });
     update();
   };
 

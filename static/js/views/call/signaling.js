@@ -41,9 +41,10 @@ function signalUrl(consultationId) {
 /**
  * Opens the socket. `onMessage(msg)` gets every server message; `onDrop(welcomed)` is awaited
  * after a socket is lost (`welcomed` false: it never got a `welcome`, so the server may have
- * refused the upgrade) and resolves true to reconnect.
+ * refused the upgrade) and resolves true to reconnect; `keepMedia()` says whether this page's
+ * media connection is still up when it rejoins.
  */
-export function openSignal(consultationId, { onMessage, onDrop }) {
+export function openSignal(consultationId, { onMessage, onDrop, keepMedia = () => false }) {
   let socket = null;
   let stopped = false;
   let welcomed = false;
@@ -133,7 +134,9 @@ export function openSignal(consultationId, { onMessage, onDrop }) {
     ws.addEventListener('open', () => {
       if (ws !== socket) return;
       sentToken = savedToken(consultationId);
-      ws.send(JSON.stringify({ type: 'join', resume: sentToken || undefined }));
+      // Only the socket dropped and the media connection still works: the server keeps it.
+      const keep = Boolean(sentToken) && keepMedia();
+      ws.send(JSON.stringify({ type: 'join', resume: sentToken || undefined, keep_media: keep || undefined }));
       armSilenceWatch(ws);
       pingTimer = setInterval(() => send({ type: 'ping' }), PING_MS);
     });
