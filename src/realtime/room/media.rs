@@ -200,7 +200,11 @@ impl Room {
                     return;
                 };
                 if let Some(peer) = self.participants[i].peer.as_mut() {
-                    peer.state = state;
+                    if state == RTCPeerConnectionState::Connected {
+                        peer.connected();
+                    } else {
+                        peer.state = state;
+                    }
                 }
                 if state == RTCPeerConnectionState::Failed {
                     // The page reconnects (a new join) to get a fresh connection.

@@ -4,6 +4,7 @@
 //! publisher's track to a local track per subscriber (fresh SSRC, header extensions of the
 //! publisher's leg removed), so a call of six costs the server six connections, not a mesh.
 
+pub mod keyframes;
 pub mod peer;
 pub mod publication;
 
@@ -79,8 +80,12 @@ pub(crate) fn media_engine() -> webrtc::error::Result<(MediaEngine, Registry)> {
         RtpCodecKind::Video,
     )?;
     // NACK both ways, receiver reports, and transport-wide feedback so browsers can estimate
-    // the bandwidth towards the server.
-    let registry = register_default_interceptors(Registry::new(), &mut engine)?;
+    // the bandwidth towards the server; then the subscribers' keyframe requests for the
+    // forwarders to pass on.
+    let registry = register_default_interceptors(Registry::new(), &mut engine)?.with(
+        rtc::interceptor::Slot::from(keyframes::SLOT),
+        keyframes::KeyframeRequests::default(),
+    );
     Ok((engine, registry))
 }
 

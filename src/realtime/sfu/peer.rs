@@ -13,8 +13,8 @@ use rtc::rtp_transceiver::rtp_sender::{
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc::UnboundedSender;
-use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
     PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceCandidateInit,
@@ -94,7 +94,16 @@ impl PeerConnectionEventHandler for Handler {
 struct Subscription {
     sender: Arc<dyn RtpSender>,
     forwarder: tokio::task::JoinHandle<()>,
+    /// Passes this subscriber's keyframe requests on to the publisher.
+    relay: tokio::task::JoinHandle<()>,
     keyframes: KeyframeRequester,
+}
+
+impl Subscription {
+    fn stop(&self) {
+        self.forwarder.abort();
+        self.relay.abort();
+    }
 }
 
 pub struct MediaPeer {
@@ -109,6 +118,9 @@ pub struct MediaPeer {
     /// Subscriptions added since the last completed negotiation: each wants a keyframe once
     /// the participant can receive it.
     fresh: Vec<String>,
+    /// Negotiated subscriptions still waiting for the connection to come up for their first
+    /// keyframe (a keyframe sent before DTLS completes is lost).
+    awaiting_keyframe: Vec<String>,
     /// Candidates that arrived before the answer they belong to.
     early_candidates: Vec<RTCIceCandidateInit>,
     pub state: RTCPeerConnectionState,
@@ -156,6 +168,7 @@ impl MediaPeer {
             awaiting_answer: false,
             renegotiate: false,
             fresh: Vec::new(),
+            awaiting_keyframe: Vec::new(),
             early_candidates: Vec::new(),
             state: RTCPeerConnectionState::New,
         })
@@ -195,15 +208,17 @@ impl MediaPeer {
         let keyframes = publication.keyframe_requester();
         let forwarder = tokio::spawn(forward(
             publication.subscribe(),
-            track,
+            track.clone(),
             ssrc,
             keyframes.clone(),
         ));
+        let relay = tokio::spawn(relay_keyframe_requests(track, keyframes.clone()));
         self.subscriptions.insert(
             publication.id.clone(),
             Subscription {
                 sender,
                 forwarder,
+                relay,
                 keyframes,
             },
         );
@@ -214,7 +229,7 @@ impl MediaPeer {
     /// Stops receiving a publication (its publisher left). Takes effect with the next offer.
     pub async fn unsubscribe(&mut self, publication: &str) -> webrtc::error::Result<()> {
         if let Some(sub) = self.subscriptions.remove(publication) {
-            sub.forwarder.abort();
+            sub.stop();
             self.pc.remove_track(&sub.sender).await?;
         }
         Ok(())
@@ -257,13 +272,26 @@ impl MediaPeer {
             }
         }
         // The participant can decode what it now receives once a keyframe comes.
-        for id in std::mem::take(&mut self.fresh) {
+        self.awaiting_keyframe.append(&mut self.fresh);
+        if self.state == RTCPeerConnectionState::Connected {
+            self.request_keyframes();
+        }
+        Ok(self.renegotiate)
+    }
+
+    /// The connection is up (or came back): every track negotiated since asks for a keyframe.
+    pub fn connected(&mut self) {
+        self.state = RTCPeerConnectionState::Connected;
+        self.request_keyframes();
+    }
+
+    fn request_keyframes(&mut self) {
+        for id in std::mem::take(&mut self.awaiting_keyframe) {
             if let Some(sub) = self.subscriptions.get(&id) {
                 let keyframes = sub.keyframes.clone();
                 tokio::spawn(async move { keyframes.request().await });
             }
         }
-        Ok(self.renegotiate)
     }
 
     pub async fn candidate(&mut self, candidate: IceCandidate) -> webrtc::error::Result<()> {
@@ -282,8 +310,8 @@ impl MediaPeer {
     }
 
     pub async fn close(self) {
-        for (_, sub) in self.subscriptions {
-            sub.forwarder.abort();
+        for sub in self.subscriptions.values() {
+            sub.stop();
         }
         if let Err(e) = self.pc.close().await {
             tracing::debug!(error = %e, "closing a peer connection");
@@ -302,6 +330,26 @@ pub enum AnswerError {
     Unexpected,
     /// The SDP did not parse or did not fit the offer.
     Sdp(webrtc::error::Error),
+}
+
+/// Waits for the subscriber's PLI and FIR about one forwarded track and asks that track's
+/// publisher for a keyframe.
+async fn relay_keyframe_requests(track: Arc<TrackLocalStaticRTP>, keyframes: KeyframeRequester) {
+    loop {
+        match track.poll().await {
+            Some(TrackLocalEvent::OnRtcpPacket(packets)) => {
+                if packets
+                    .iter()
+                    .any(|p| super::keyframes::is_keyframe_request(p.as_ref()))
+                {
+                    keyframes.request().await;
+                }
+            }
+            Some(_) => {}
+            // Not bound to the connection yet (or no longer): look again shortly.
+            None => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
 }
 
 /// Copies a publication's packets to one subscriber's track. The packet keeps its payload type

@@ -22,7 +22,7 @@ pub struct Publication {
     pub codec: RTCRtpCodec,
     pub media_ssrc: u32,
     packets: broadcast::Sender<rtp::Packet>,
-    remote: Arc<dyn TrackRemote>,
+    keyframes: KeyframeRequester,
     /// Packets read from the publisher so far.
     pub received: Arc<AtomicU64>,
     reader: tokio::task::JoinHandle<()>,
@@ -60,6 +60,12 @@ impl Publication {
                 on_end(id);
             })
         };
+        let keyframes = KeyframeRequester {
+            remote,
+            media_ssrc,
+            video: kind == RtpCodecKind::Video,
+            last: Arc::default(),
+        };
         Some(Publication {
             id,
             publisher: publisher.to_owned(),
@@ -67,7 +73,7 @@ impl Publication {
             codec,
             media_ssrc,
             packets,
-            remote,
+            keyframes,
             received,
             reader,
         })
@@ -80,15 +86,7 @@ impl Publication {
     /// Asks the publisher for a keyframe (PLI), so a new subscriber or a recorder can start
     /// decoding at once instead of waiting for the encoder's next one.
     pub fn keyframe_requester(&self) -> KeyframeRequester {
-        KeyframeRequester {
-            remote: self.remote.clone(),
-            media_ssrc: self.media_ssrc,
-            video: self.kind == RtpCodecKind::Video,
-        }
-    }
-
-    pub async fn request_keyframe(&self) {
-        self.keyframe_requester().request().await;
+        self.keyframes.clone()
     }
 }
 
@@ -98,18 +96,32 @@ impl Drop for Publication {
     }
 }
 
-/// A handle that can ask the publisher of a track for a keyframe.
+/// A handle that can ask the publisher of a track for a keyframe. Shared by every subscriber of
+/// the publication, so a burst of requests (six browsers losing the same packet) costs the
+/// publisher one keyframe, not six.
 #[derive(Clone)]
 pub struct KeyframeRequester {
     remote: Arc<dyn TrackRemote>,
     media_ssrc: u32,
     video: bool,
+    last: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// Requests closer together than this are answered by the keyframe already on its way.
+const KEYFRAME_INTERVAL: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl KeyframeRequester {
     pub async fn request(&self) {
         if !self.video {
             return;
+        }
+        {
+            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            let now = std::time::Instant::now();
+            if last.is_some_and(|t| now.duration_since(t) < KEYFRAME_INTERVAL) {
+                return;
+            }
+            *last = Some(now);
         }
         let pli = PictureLossIndication {
             sender_ssrc: 0,
