@@ -1,7 +1,8 @@
-//! A video consultation in two real browsers (Rules art. 16, 36): the demo cardiologist and the
+//! A video consultation in real browsers (Rules art. 16, 18, 36): the demo cardiologist and the
 //! demo patient open the call page in headless Chromium with fake cameras; the patient waits,
 //! the doctor admits, each side decodes the other's video through the SFU; they chat, record
-//! with both consents, and the doctor ends the consultation.
+//! with both consents; a second doctor the cardiologist invited joins from a third browser and
+//! sees both; the doctor ends the consultation.
 
 use std::time::Duration;
 
@@ -27,10 +28,15 @@ async fn art_16_doctor_and_patient_hold_a_video_consultation_in_two_browsers() {
     let context = app.context.clone();
     let doctor = Browser::start_for_calls().await;
     let patient = Browser::start_for_calls().await;
+    let second = Browser::start_for_calls().await;
     doctor
         .run(|d| async move {
             patient
-                .run(|p| video_consultation(d, p, url, consultation, context))
+                .run(|p| async move {
+                    second
+                        .run(|t| video_consultation([d, p, t], url, consultation, context))
+                        .await
+                })
                 .await
         })
         .await;
@@ -90,14 +96,26 @@ async fn open_call(c: &Client, url: &str, consultation: &str) {
     click(c, "#join-button").await;
 }
 
+/// The cardiologist invites the demo therapist as a second doctor, through the consultation
+/// page as the cardiologist would.
+async fn invite_second_doctor(d: &Client, url: &str, consultation: &str) {
+    d.goto(&format!("{url}/#/consultations/{consultation}"))
+        .await
+        .expect("open the consultation");
+    fill(d, "#guest-email", "therapist@demo.telemed.kz").await;
+    crate::driver::select(d, "#guest-kind", "guest_doctor").await;
+    click(d, "#guest-submit").await;
+    text_containing(d, "#guests", "Иванов Сергей Петрович").await;
+}
+
 async fn video_consultation(
-    d: Client,
-    p: Client,
+    [d, p, t]: [Client; 3],
     url: String,
     consultation: String,
     context: telemed::services::Context,
 ) {
     sign_in(&d, &url, "cardio@demo.telemed.kz").await;
+    invite_second_doctor(&d, &url, &consultation).await;
     open_call(&d, &url, &consultation).await;
     element(&d, "#call[data-state='in-call']").await;
 
@@ -155,10 +173,34 @@ async fn video_consultation(
     .await;
     assert_eq!(recordings, 4, "audio and video of both");
 
-    // The doctor ends the consultation for both.
+    // A second doctor joins without waiting and sees and is seen by both.
+    sign_in(&t, &url, "therapist@demo.telemed.kz").await;
+    open_call(&t, &url, &consultation).await;
+    element(&t, "#call[data-state='in-call']").await;
+    let seen = decodes_more(&t, "the second doctor", 0, 20).await;
+    decodes_more(&t, "the second doctor", seen, 20).await;
+    eventually("three tiles on the patient's page", || async {
+        let tiles = p
+            .find_all(fantoccini::Locator::Css(
+                "#tiles .tile[data-participant-id]",
+            ))
+            .await
+            .map_err(|e| e.to_string())?;
+        if tiles.len() == 2 {
+            Ok(())
+        } else {
+            Err(format!("{} remote tiles", tiles.len()))
+        }
+    })
+    .await;
+    let before = frames_decoded(&p).await.expect("stats");
+    decodes_more(&p, "the patient", before, 30).await;
+
+    // The doctor ends the consultation for everyone.
     click(&d, "#end-call").await;
     click(&d, "#end-call-confirm").await;
     element(&p, "#call[data-state='ended']").await;
+    element(&t, "#call[data-state='ended']").await;
     element(&d, "#call[data-state='ended']").await;
     assert_eq!(
         attr(&p, "#call-ended", "data-reason").await,
