@@ -111,12 +111,16 @@ pub async fn get(
               (status = 422, description = "invalid_reason_code, reason_required", body = ErrorBody)))]
 pub async fn cancel(
     ctx: web::Data<Context>,
+    realtime: web::Data<crate::realtime::Realtime>,
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<CancelInput>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(change::cancel(&ctx, &user.0, path.into_inner(), body.into_inner()).await?))
+    let id = path.into_inner();
+    let view = change::cancel(&ctx, &user.0, id.clone(), body.into_inner()).await?;
+    // Anyone waiting in the call's room is told and let go.
+    realtime.end(&id, "cancelled");
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Art. 15: move to another slot with a reason; the history keeps the old one.

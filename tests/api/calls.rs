@@ -16,12 +16,11 @@ use serde_json::{Value, json};
 use telemed::clock::ManualClock;
 
 use self::peer::{CallPeer, Source};
+use crate::records::book_cardiologist;
 use crate::support::TestApp;
 
 pub const CARDIO: &str = "cardio@demo.telemed.kz";
 pub const PATIENT: &str = "patient@demo.telemed.kz";
-/// The slot the scene books: Tuesday 24 November 2026, 09:00 in Almaty.
-pub const SLOT: &str = "2026-11-24T04:00:00Z";
 
 pub struct Call {
     pub app: TestApp,
@@ -46,7 +45,8 @@ impl Call {
             adjust(s);
         })
         .await;
-        let consultation = book(&app, &app.login_demo(PATIENT).await).await;
+        // The Almaty cardiologist's 09:00 slot on Tuesday 24 November (as the records tests book).
+        let consultation = book_cardiologist(&app, &app.login_demo(PATIENT).await).await;
         // Sessions last 12 hours: sign in again at the time of the call.
         clock.advance(Duration::hours(27) + Duration::minutes(55));
         let patient = app.login_demo(PATIENT).await;
@@ -102,40 +102,4 @@ impl Call {
             )
             .await
     }
-}
-
-/// Books the Almaty cardiologist's 09:00 slot on 24 November for the patient.
-pub async fn book(app: &TestApp, patient: &str) -> String {
-    let list: Value = app
-        .get("/api/practitioners?specialty=cardiology")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let cardio = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["time_zone"] == "Asia/Almaty")
-        .unwrap();
-    let org = cardio["organization_id"].as_str().unwrap();
-    let res = app
-        .send_as(
-            Method::POST,
-            Some(patient),
-            &format!("/api/organizations/{org}/consent"),
-            &json!({"action": "accept"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let booking = json!({"mode": "realtime", "urgency": "planned", "practitioner_id": cardio["id"],
-        "slot_start": SLOT, "reason": "Контроль давления", "funding": "osms"});
-    let res = app
-        .send_as(Method::POST, Some(patient), "/api/consultations", &booking)
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }

@@ -61,7 +61,8 @@ async fn scene() -> Scene {
     }
 }
 
-async fn book_cardiologist(app: &TestApp, patient: &str) -> String {
+/// Books the Almaty cardiologist's 09:00 slot on Tuesday 24 November 2026 for the patient.
+pub(crate) async fn book_cardiologist(app: &TestApp, patient: &str) -> String {
     let list: Value = app
         .get("/api/practitioners?specialty=cardiology")
         .await

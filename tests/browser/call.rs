@@ -12,11 +12,10 @@ use serde_json::Value;
 use telemed::db::schema::consultation_materials;
 
 use super::access_log::doctor_reads_a_consultation;
+use super::records::sign_in;
 use crate::driver::{
     Browser, attr, click, element, eventually, fill, spawn_app_with, text_containing,
 };
-
-const PASSWORD: &str = "demo-telemed-2026";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
@@ -40,16 +39,6 @@ async fn art_16_doctor_and_patient_hold_a_video_consultation_in_two_browsers() {
                 .await
         })
         .await;
-}
-
-async fn sign_in(c: &Client, url: &str, email: &str) {
-    c.goto(&format!("{url}/#/login"))
-        .await
-        .expect("open #/login");
-    fill(c, "#login-email", email).await;
-    fill(c, "#login-password", PASSWORD).await;
-    click(c, "#login-form [type=submit]").await;
-    element(c, "#me").await;
 }
 
 /// Frames of remote video this page has decoded so far, from `getStats()`.

@@ -31,7 +31,7 @@ async fn art_37_the_doctor_signs_a_conclusion_in_the_browser_and_the_patient_see
         .await;
 }
 
-async fn sign_in(c: &Client, url: &str, email: &str) {
+pub(crate) async fn sign_in(c: &Client, url: &str, email: &str) {
     c.goto(&format!("{url}/#/login"))
         .await
         .expect("open #/login");

@@ -410,15 +410,22 @@ impl Room {
         false
     }
 
-    async fn admit(&mut self, by: usize, target: &str) {
+    /// The waiting participant a clinician acts on (admit, reject); tells the sender why not.
+    fn waiting_target(&self, by: usize, target: &str) -> Option<usize> {
         if !self.require_clinician(by) {
-            return;
+            return None;
         }
-        let Some(t) = self
+        let found = self
             .by_id(target)
-            .filter(|&t| !self.participants[t].admitted())
-        else {
+            .filter(|&t| !self.participants[t].admitted());
+        if found.is_none() {
             self.participants[by].send(error("not_waiting", "nobody with this id is waiting"));
+        }
+        found
+    }
+
+    async fn admit(&mut self, by: usize, target: &str) {
+        let Some(t) = self.waiting_target(by, target) else {
             return;
         };
         let admitter = self.participants[by].actor.clone();
@@ -443,14 +450,7 @@ impl Room {
     }
 
     async fn reject(&mut self, by: usize, target: &str, reason: Option<String>) {
-        if !self.require_clinician(by) {
-            return;
-        }
-        let Some(t) = self
-            .by_id(target)
-            .filter(|&t| !self.participants[t].admitted())
-        else {
-            self.participants[by].send(error("not_waiting", "nobody with this id is waiting"));
+        let Some(t) = self.waiting_target(by, target) else {
             return;
         };
         let reason = reason.map(|r| r.chars().take(500).collect::<String>());

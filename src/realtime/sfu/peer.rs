@@ -201,10 +201,24 @@ impl MediaPeer {
                 ..Default::default()
             }],
         )));
-        let sender = self
+        // A send-only section of its own for every subscription, never the participant's own
+        // receive-only sections: a peer that publishes nothing (a listener) would have answered
+        // those as inactive, and would then hear nothing.
+        let transceiver = self
             .pc
-            .add_track(Arc::clone(&track) as Arc<dyn TrackLocal>)
+            .add_transceiver_from_track(
+                Arc::clone(&track) as Arc<dyn TrackLocal>,
+                Some(RTCRtpTransceiverInit {
+                    direction: RTCRtpTransceiverDirection::Sendonly,
+                    streams: vec![publication.publisher.clone()],
+                    send_encodings: vec![],
+                }),
+            )
             .await?;
+        let sender = transceiver
+            .sender()
+            .await?
+            .ok_or(webrtc::error::Error::ErrRTPSenderNotExisted)?;
         let keyframes = publication.keyframe_requester();
         let forwarder = tokio::spawn(forward(
             publication.subscribe(),

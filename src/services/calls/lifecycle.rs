@@ -9,6 +9,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{audit_call, require_doctor};
+use crate::db::models::ConsultationRow;
 use crate::db::schema::consultations;
 use crate::db::{DbConnection, write_tx};
 use crate::domain::consultation::Status;
@@ -93,18 +94,14 @@ pub async fn end(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Consultati
                     other => return Err(closed(other)),
                 }
                 let started = row.started_at.map(|t| t.and_utc()).unwrap_or(now);
-                complete(conn, &id, now, started, HELD_BY_VIDEO)?;
-                record_event(
-                    conn,
-                    &id,
-                    now,
-                    Some(&actor.user_id),
-                    "call_ended",
-                    json!({"duration_seconds": (now - started).num_seconds()}),
-                )?;
-                audit_call(conn, &actor, now, &id, &row.patient_id, "call.end")?;
-                let row = load(conn, &id)?;
-                view(conn, row, now, true)
+                let how = Completion {
+                    started,
+                    held_by: HELD_BY_VIDEO,
+                    event: "call_ended",
+                    details: json!({"duration_seconds": (now - started).num_seconds()}),
+                    action: "call.end",
+                };
+                complete(conn, &actor, &row, now, how)
             })
         })
         .await?;
@@ -141,19 +138,14 @@ pub async fn held_by_phone(
                         "only a booked or running consultation can be recorded as held by telephone",
                     ));
                 }
-                let started = now - Duration::minutes(input.minutes);
-                complete(conn, &id, now, started, HELD_BY_PHONE)?;
-                record_event(
-                    conn,
-                    &id,
-                    now,
-                    Some(&actor.user_id),
-                    "held_by_phone",
-                    json!({"minutes": input.minutes, "note": note}),
-                )?;
-                audit_call(conn, &actor, now, &id, &row.patient_id, "call.phone")?;
-                let row = load(conn, &id)?;
-                view(conn, row, now, true)
+                let how = Completion {
+                    started: now - Duration::minutes(input.minutes),
+                    held_by: HELD_BY_PHONE,
+                    event: "held_by_phone",
+                    details: json!({"minutes": input.minutes, "note": note}),
+                    action: "call.phone",
+                };
+                complete(conn, &actor, &row, now, how)
             })
         })
         .await?;
@@ -161,22 +153,43 @@ pub async fn held_by_phone(
     Ok(view)
 }
 
+/// How a consultation came to an end, for its row, its history and the audit log.
+struct Completion {
+    started: DateTime<Utc>,
+    held_by: &'static str,
+    event: &'static str,
+    details: serde_json::Value,
+    action: &'static str,
+}
+
+/// Marks the consultation completed, with its span and how it was held, in its history and in
+/// the audit log; returns its new view.
 fn complete(
     conn: &mut DbConnection,
-    id: &str,
+    actor: &Actor,
+    row: &ConsultationRow,
     now: DateTime<Utc>,
-    started: DateTime<Utc>,
-    held_by: &str,
-) -> AppResult<()> {
-    diesel::update(consultations::table.find(id))
+    how: Completion,
+) -> AppResult<ConsultationView> {
+    diesel::update(consultations::table.find(&row.id))
         .set((
             consultations::status.eq(Status::Completed.as_str()),
-            consultations::started_at.eq(started.naive_utc()),
+            consultations::started_at.eq(how.started.naive_utc()),
             consultations::ended_at.eq(now.naive_utc()),
             consultations::completed_at.eq(now.naive_utc()),
-            consultations::held_by.eq(held_by),
+            consultations::held_by.eq(how.held_by),
             consultations::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
-    Ok(())
+    record_event(
+        conn,
+        &row.id,
+        now,
+        Some(&actor.user_id),
+        how.event,
+        how.details,
+    )?;
+    audit_call(conn, actor, now, &row.id, &row.patient_id, how.action)?;
+    let fresh = load(conn, &row.id)?;
+    view(conn, fresh, now, true)
 }

@@ -226,3 +226,28 @@ async fn a_socket_gone_past_the_grace_period_leaves_the_call() {
     );
     patient.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_without_camera_or_microphone_still_sees_and_hears_the_others() {
+    let call = Call::booked().await;
+    let mut doctor = call.peer(&call.doctor).await;
+    doctor.join(None, false).await;
+    let listener = Source {
+        video: false,
+        audio: false,
+        ..Source::default()
+    };
+    let mut patient = call.peer_with(&call.patient, listener).await;
+    patient.join(None, false).await;
+    doctor.send(json!({"type": "admit", "participant_id": patient.participant_id}));
+    patient
+        .wait_packets(&doctor.participant_id, "video", 30)
+        .await;
+    patient
+        .wait_packets(&doctor.participant_id, "audio", 30)
+        .await;
+    assert!(
+        doctor.publishers().is_empty(),
+        "the patient publishes nothing"
+    );
+}

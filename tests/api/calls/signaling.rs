@@ -73,6 +73,8 @@ async fn art_16_the_call_opens_shortly_before_the_appointed_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_consultation_has_no_call() {
     let call = Call::booked().await;
+    let mut patient = call.peer(&call.patient).await;
+    patient.join(None, false).await;
     let res = call
         .post(
             &call.patient,
@@ -81,6 +83,10 @@ async fn a_cancelled_consultation_has_no_call() {
         )
         .await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
+    // Whoever waited in the call is told and let go.
+    let ended = patient.wait_for(|m| m["type"] == "ended").await;
+    assert_eq!(ended["reason"], "cancelled");
+    patient.wait_for(|m| m["type"] == "_closed").await;
     let (status, body) = refused(&call, &call.doctor).await;
     assert_eq!(
         (status, body["error"].as_str()),
