@@ -270,9 +270,6 @@ impl Room {
             peer: None,
             actor: joiner.actor.clone(),
         };
-        self.participants.push(participant);
-        let i = self.participants.len() - 1;
-        self.welcome(i, false);
         calls::note(
             &self.ctx,
             &joiner.actor,
@@ -282,6 +279,9 @@ impl Room {
             serde_json::json!({"role": joiner.role, "waiting": presence == Presence::Waiting}),
         )
         .await;
+        self.participants.push(participant);
+        let i = self.participants.len() - 1;
+        self.welcome(i, false);
         if presence == Presence::Admitted {
             self.enter(i).await;
         }
@@ -454,42 +454,39 @@ impl Room {
             return;
         };
         let reason = reason.map(|r| r.chars().take(500).collect::<String>());
-        let rejected = self.participants.remove(t);
-        if let Some(c) = &rejected.conn {
-            c.send(ServerMessage::Rejected {
-                reason: reason.clone(),
-            });
-            c.close();
-        }
-        let by = self.participants[if by > t { by - 1 } else { by }]
-            .actor
-            .clone();
+        // On the record before the person turned away hears of it.
+        let by = self.participants[by].actor.clone();
         calls::note(
             &self.ctx,
             &by,
             &self.consultation,
             &self.patient,
             "call.reject",
-            serde_json::json!({"rejected": rejected.actor.user_id, "reason": reason}),
+            serde_json::json!({"rejected": self.participants[t].actor.user_id, "reason": reason}),
         )
         .await;
+        let rejected = self.participants.remove(t);
+        if let Some(c) = &rejected.conn {
+            c.send(ServerMessage::Rejected { reason });
+            c.close();
+        }
         broadcast_list(&self.participants);
     }
 
     async fn leave(&mut self, i: usize, why: &'static str) {
-        let p = self.participants.remove(i);
-        if let Some(c) = &p.conn {
-            c.close();
-        }
         calls::note(
             &self.ctx,
-            &p.actor,
+            &self.participants[i].actor,
             &self.consultation,
             &self.patient,
             "call.leave",
             serde_json::json!({"reason": why}),
         )
         .await;
+        let p = self.participants.remove(i);
+        if let Some(c) = &p.conn {
+            c.close();
+        }
         self.drop_media(p).await;
         self.settle_consent().await;
         broadcast_list(&self.participants);
