@@ -209,6 +209,13 @@ export function createSession(c, me) {
     replaced: () => finish('replaced'),
     pong: () => {},
     error: (m) => {
+      if (m.code === 'media_failed' && signal) {
+        // The server dropped this page's media connection; rejoining builds a new one.
+        closePeer();
+        s.reconnecting = true;
+        signal.reconnect();
+        return;
+      }
       s.error = { code: m.code, message: m.message };
     },
   };

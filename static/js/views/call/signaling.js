@@ -148,6 +148,10 @@ export function openSignal(consultationId, { onMessage, onDrop, keepMedia = () =
   connect();
   return {
     send,
+    /** Drops the socket and joins again with the resume token (a fresh media connection). */
+    reconnect() {
+      if (socket) lost(socket);
+    },
     /** Closes for good: after leave, end, rejection, replacement or leaving the page. */
     stop() {
       stopped = true;
