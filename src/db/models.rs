@@ -330,3 +330,20 @@ pub struct CallMessageRow {
     pub material_id: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = deferred_requests, treat_none_as_null = true)]
+pub struct DeferredRequestRow {
+    pub consultation_id: String,
+    pub kind: String,
+    pub study_profile: Option<String>,
+    pub requester_id: String,
+    pub requester_org_id: Option<String>,
+    pub paused_at: Option<NaiveDateTime>,
+    pub remaining_seconds: Option<i64>,
+    pub documents_note: Option<String>,
+    pub decline_reason: Option<String>,
+    pub conclusion_id: Option<String>,
+    pub completion_reason: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
+}

@@ -345,6 +345,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deferred_requests (consultation_id) {
+        consultation_id -> Text,
+        kind -> Text,
+        study_profile -> Nullable<Text>,
+        requester_id -> Text,
+        requester_org_id -> Nullable<Text>,
+        paused_at -> Nullable<Timestamp>,
+        remaining_seconds -> Nullable<BigInt>,
+        documents_note -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        conclusion_id -> Nullable<Text>,
+        completion_reason -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -361,6 +378,7 @@ diesel::joinable!(record_materials -> medical_records (record_id));
 diesel::joinable!(consultation_guests -> consultations (consultation_id));
 diesel::joinable!(consultation_materials -> consultations (consultation_id));
 diesel::joinable!(call_messages -> consultations (consultation_id));
+diesel::joinable!(deferred_requests -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     specialties,
@@ -387,4 +405,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultation_guests,
     consultation_materials,
     call_messages,
+    deferred_requests,
 );

@@ -52,6 +52,28 @@ text_enum!(
         InProgress = "in_progress",
         Completed = "completed",
         Cancelled = "cancelled",
+        /// A deferred request the consultant turned down, with a reason.
+        Declined = "declined",
+    }
+);
+text_enum!(
+    /// What a deferred request asks for (art. 17): a consultation on the documents, the
+    /// interpretation of a diagnostic study, or a second opinion.
+    RequestKind {
+        Consultation = "consultation",
+        Interpretation = "interpretation",
+        SecondOpinion = "second_opinion",
+    }
+);
+text_enum!(
+    /// Why a deferred request counts as complete (art. 21).
+    Completion {
+        /// The requester has access to the signed conclusion and was notified.
+        ConclusionNotified = "conclusion_notified",
+        /// A referral for further studies was formed.
+        ReferralFormed = "referral_formed",
+        /// A prescription was issued.
+        PrescriptionIssued = "prescription_issued",
     }
 );
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod canonical;
 pub mod consultation;
+pub mod icd10;
 pub mod iin;
 pub mod organization;
 pub mod records;

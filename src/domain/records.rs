@@ -88,6 +88,13 @@ struct Conclusion {
     diagnoses: Vec<Diagnosis>,
     #[serde(default)]
     recommendations: String,
+    /// Further studies the consultant refers the patient to (art. 21: a referral completes a
+    /// deferred request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    referral: Option<Referral>,
+    /// Drugs prescribed with the conclusion (art. 21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prescription: Option<Prescription>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -138,45 +145,61 @@ pub fn validate_content(kind: RecordKind, content: &Value) -> Result<Value, Cont
                 ));
             }
             bounded(c.diagnoses.len(), "diagnoses")?;
+            c.referral = c.referral.map(referral).transpose()?;
+            c.prescription = c.prescription.map(prescription).transpose()?;
             for d in &mut c.diagnoses {
                 d.icd10 = parse_icd10(&d.icd10)?;
+                if super::icd10::lookup(&d.icd10).is_none() {
+                    return Err(ContentError::new(
+                        "unknown_icd10",
+                        format!("{} is not in ICD-10 (WHO 2019)", d.icd10),
+                    ));
+                }
                 d.text = text(&d.text, "diagnoses.text", MAX_SHORT, true)?;
             }
             to_value(&c)
         }
         RecordKind::Referral => {
-            let mut r: Referral = parse(content)?;
-            r.reason = text(&r.reason, "reason", MAX_TEXT, true)?;
-            if r.studies.is_empty() {
-                return Err(ContentError::new(
-                    "missing_field",
-                    "a referral names at least one study",
-                ));
-            }
-            bounded(r.studies.len(), "studies")?;
-            for s in &mut r.studies {
-                *s = text(s, "studies", MAX_SHORT, true)?;
-            }
-            to_value(&r)
+            let r: Referral = parse(content)?;
+            to_value(&referral(r)?)
         }
         RecordKind::Prescription => {
-            let mut p: Prescription = parse(content)?;
-            if p.items.is_empty() {
-                return Err(ContentError::new(
-                    "missing_field",
-                    "a prescription names at least one drug",
-                ));
-            }
-            bounded(p.items.len(), "items")?;
-            for i in &mut p.items {
-                i.drug = text(&i.drug, "items.drug", MAX_SHORT, true)?;
-                i.dose = text(&i.dose, "items.dose", MAX_SHORT, true)?;
-                i.frequency = text(&i.frequency, "items.frequency", MAX_SHORT, true)?;
-                i.duration = text(&i.duration, "items.duration", MAX_SHORT, true)?;
-            }
-            to_value(&p)
+            let p: Prescription = parse(content)?;
+            to_value(&prescription(p)?)
         }
     }
+}
+
+fn referral(mut r: Referral) -> Result<Referral, ContentError> {
+    r.reason = text(&r.reason, "reason", MAX_TEXT, true)?;
+    if r.studies.is_empty() {
+        return Err(ContentError::new(
+            "missing_field",
+            "a referral names at least one study",
+        ));
+    }
+    bounded(r.studies.len(), "studies")?;
+    for s in &mut r.studies {
+        *s = text(s, "studies", MAX_SHORT, true)?;
+    }
+    Ok(r)
+}
+
+fn prescription(mut p: Prescription) -> Result<Prescription, ContentError> {
+    if p.items.is_empty() {
+        return Err(ContentError::new(
+            "missing_field",
+            "a prescription names at least one drug",
+        ));
+    }
+    bounded(p.items.len(), "items")?;
+    for i in &mut p.items {
+        i.drug = text(&i.drug, "items.drug", MAX_SHORT, true)?;
+        i.dose = text(&i.dose, "items.dose", MAX_SHORT, true)?;
+        i.frequency = text(&i.frequency, "items.frequency", MAX_SHORT, true)?;
+        i.duration = text(&i.duration, "items.duration", MAX_SHORT, true)?;
+    }
+    Ok(p)
 }
 
 fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, ContentError> {
@@ -207,7 +230,8 @@ fn bounded(n: usize, field: &str) -> Result<(), ContentError> {
 }
 
 /// An ICD-10 code by its format: a letter, two digits, optionally a dot and one or two digits
-/// (I10, J45.0, E11.65). Whether the code exists in the classification is not checked here.
+/// (I10, J45.0, E11.65). Whether the code exists in the classification is checked against the
+/// shipped list (`super::icd10`) by the content check of a conclusion.
 pub fn parse_icd10(code: &str) -> Result<String, ContentError> {
     let code = code.trim().to_ascii_uppercase();
     let b = code.as_bytes();

@@ -67,19 +67,34 @@ pub async fn list_materials(
     Ok(HttpResponse::Ok().json(materials::list(&ctx, &user.0, &path.into_inner()).await?))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Inline {
+    /// `1`: show a PDF or an image in the page instead of downloading it.
+    pub inline: Option<u8>,
+}
+
+/// Kinds a browser shows safely inside the platform's own pages.
+const VIEWABLE: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
 /// One material's bytes; every download is audited.
 #[utoipa::path(get, path = "/api/consultations/{id}/materials/{material_id}", tag = "calls",
-    params(("id" = String, Path), ("material_id" = String, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), ("material_id" = String, Path), Inline),
+    responses((status = 200, description = "the file"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_material(
     ctx: web::Data<Context>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
+    q: web::Query<Inline>,
 ) -> AppResult<HttpResponse> {
     let (id, material) = path.into_inner();
     let (view, file) = materials::open(&ctx, &user.0, &id, &material).await?;
+    let inline = q.inline == Some(1) && VIEWABLE.contains(&view.mime.as_str());
     let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
+        disposition: if inline {
+            DispositionType::Inline
+        } else {
+            DispositionType::Attachment
+        },
         parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
             charset: header::Charset::Ext("UTF-8".into()),
             language_tag: None,
@@ -87,12 +102,20 @@ pub async fn download_material(
         })],
     };
     let stream = tokio_util::io::ReaderStream::new(file);
-    Ok(HttpResponse::Ok()
-        .content_type(view.mime.clone())
+    let mut res = HttpResponse::Ok();
+    res.content_type(view.mime.clone())
         .insert_header(disposition)
         .insert_header((header::CONTENT_LENGTH, view.size.to_string()))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .streaming(stream))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"));
+    if inline {
+        // The document viewer frames PDFs: the platform's own pages may, nobody else may, and
+        // the file runs no script of its own.
+        res.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox",
+        ));
+    }
+    Ok(res.streaming(stream))
 }
 
 /// The call's chat so far.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod booking;
 pub mod calls;
+pub mod deferred;
 pub mod directory;
 pub mod error;
 pub mod ops;
@@ -35,8 +36,9 @@ use utoipa::OpenApi;
         signal::signal, calls::ice_servers, calls::upload_file, calls::list_materials,
         calls::download_material, calls::messages, calls::end, calls::phone,
         calls::list_guests, calls::invite_guest,
+        deferred::take, deferred::request_documents, deferred::decline, deferred::icd10_search,
     ),
-    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"), (name = "calls"),
+    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"), (name = "calls"), (name = "deferred"),
          (name = "operations"))
 )]
 pub struct ApiDoc;
@@ -145,6 +147,16 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                         .route(aw::get().to(calls::list_guests))
                         .route(aw::post().to(calls::invite_guest)),
                 )
+                .route("/consultations/{id}/take", aw::post().to(deferred::take))
+                .route(
+                    "/consultations/{id}/request-documents",
+                    aw::post().to(deferred::request_documents),
+                )
+                .route(
+                    "/consultations/{id}/decline",
+                    aw::post().to(deferred::decline),
+                )
+                .route("/icd10", aw::get().to(deferred::icd10_search))
                 .route("/queue", aw::get().to(booking::staff_queue))
                 .route(
                     "/patients/{patient_id}/records",

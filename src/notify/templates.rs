@@ -109,6 +109,35 @@ pub fn deadline_breached(
     }
 }
 
+/// What changed in a deferred request (art. 17, 21). The e-mail says only that something
+/// happened and where to look: never the documents asked for, a diagnosis or a refusal's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestUpdate {
+    /// The consultant needs more documents; the deadline waits for them (art. 13).
+    DocumentsRequested,
+    /// The consultant declined the request.
+    Declined,
+    /// The signed conclusion is ready to read (art. 21).
+    ConclusionReady,
+}
+
+/// Who is written to about which request.
+#[derive(Debug, Clone)]
+pub struct RequestText<'a> {
+    /// The person or organisation addressed.
+    pub addressee: &'a str,
+    pub organization_name: &'a str,
+    pub url: &'a str,
+}
+
+pub fn request_update(lang: &str, update: RequestUpdate, r: &RequestText<'_>) -> (String, String) {
+    match language(lang) {
+        Language::Ru => ru::request_update(update, r),
+        Language::Kk => kk::request_update(update, r),
+        Language::En => en::request_update(update, r),
+    }
+}
+
 /// A one-time code for accepting the organisation's public offer.
 pub fn consent_code(
     lang: &str,

@@ -81,6 +81,8 @@ pub struct OrganizationSummary {
     pub email: String,
     pub time_zone: String,
     pub service_kinds: Vec<ServiceKind>,
+    /// The licence's profiles: which studies the organisation may interpret (Order No. 5 of 2025).
+    pub licensed_profiles: Vec<String>,
     pub gobmp: bool,
     pub osms: bool,
     pub paid: bool,
@@ -123,6 +125,7 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
 fn summary(row: OrganizationRow) -> OrganizationSummary {
     OrganizationSummary {
         service_kinds: from_json(&row.service_kinds),
+        licensed_profiles: from_json(&row.licensed_profiles),
         id: row.id,
         name: row.name,
         address: row.address,

@@ -120,6 +120,12 @@ export const api = {
   reschedule: (cId, body) => request('POST', `/api/consultations/${id(cId)}/reschedule`, body),
   confirm: (cId, token) => request('POST', `/api/consultations/${id(cId)}/confirm`, { token }),
   documentsComplete: (cId) => request('POST', `/api/consultations/${id(cId)}/documents-complete`),
+  /** A consultant of the receiving organisation takes a deferred request (art. 17). */
+  take: (cId) => request('POST', `/api/consultations/${id(cId)}/take`),
+  requestDocuments: (cId, note) =>
+    request('POST', `/api/consultations/${id(cId)}/request-documents`, { note }),
+  decline: (cId, reason) => request('POST', `/api/consultations/${id(cId)}/decline`, { reason }),
+  icd10: (q, limit = 20) => request('GET', `/api/icd10${query({ q, limit })}`),
   queue: () => request('GET', '/api/queue'),
   createRecord: (patientId, body) => request('POST', `/api/patients/${id(patientId)}/records`, body),
   updateRecord: (rId, content) => request('PUT', `/api/records/${id(rId)}`, { content }),
@@ -132,8 +138,12 @@ export const api = {
   iceServers: () => request('GET', '/api/ice-servers'),
   uploadFile,
   materials: (cId) => request('GET', `/api/consultations/${id(cId)}/materials`),
-  /** Where a material's bytes are downloaded from (a plain link: the cookie goes with it). */
-  materialUrl: (cId, mId) => `/api/consultations/${id(cId)}/materials/${id(mId)}`,
+  /**
+   * Where a material's bytes come from (a plain link: the cookie goes with it). `inline` asks
+   * for a PDF or an image to be shown in the page rather than downloaded.
+   */
+  materialUrl: (cId, mId, inline = false) =>
+    `/api/consultations/${id(cId)}/materials/${id(mId)}${inline ? '?inline=1' : ''}`,
   guests: (cId) => request('GET', `/api/consultations/${id(cId)}/guests`),
   inviteGuest: (cId, body) => request('POST', `/api/consultations/${id(cId)}/guests`, body),
   heldByPhone: (cId, body) => request('POST', `/api/consultations/${id(cId)}/phone`, body),

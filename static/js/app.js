@@ -18,6 +18,7 @@ import * as organization from './views/organization.js';
 import * as practitioner from './views/practitioner.js';
 import * as queue from './views/queue.js';
 import * as register from './views/register.js';
+import * as newRequest from './views/request.js';
 
 const ROUTES = [
   [/^\/$/, directory],
@@ -33,11 +34,14 @@ const ROUTES = [
   [/^\/consultations\/([^/]+)\/call$/, call],
   [/^\/consultations\/([^/]+)$/, consultation],
   [/^\/queue$/, queue],
+  [/^\/requests\/new$/, newRequest],
 ];
 
 /** Who has a list of consultations, and who works a queue. */
 const WITH_CONSULTATIONS = ['patient', 'representative', 'doctor', 'org_admin', 'support'];
 const WITH_QUEUE = ['doctor', 'org_admin', 'support'];
+/** Who sends deferred requests (art. 17): the patient, their representative, a treating doctor. */
+const WITH_REQUESTS = ['patient', 'representative', 'doctor'];
 /** Art. 40: the people whose data it is (or their representative) read who accessed it. */
 const WITH_ACCESS_LOG = ['patient', 'representative'];
 
@@ -83,6 +87,7 @@ function renderNav() {
     if (WITH_CONSULTATIONS.includes(app.user.role)) {
       items.push(navLink('#/consultations', 'nav.consultations'));
     }
+    if (WITH_REQUESTS.includes(app.user.role)) items.push(navLink('#/requests/new', 'nav.new_request'));
     if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
     if (WITH_ACCESS_LOG.includes(app.user.role)) {
       items.push(navLink('#/health-passport', 'nav.health_passport'));

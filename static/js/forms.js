@@ -4,7 +4,10 @@
 import { h } from './dom.js';
 import { errorText, t } from './i18n.js';
 
-/** Which input an API error code is about, so it can be marked invalid and focused. */
+/**
+ * Which input an API error code is about, so it can be marked invalid and focused. A code used by
+ * several forms names each form's input; the first one present in the form is marked.
+ */
 const FIELD_OF_ERROR = {
   invalid_full_name: 'full_name',
   invalid_iin: 'iin',
@@ -12,12 +15,18 @@ const FIELD_OF_ERROR = {
   invalid_email: 'email',
   email_taken: 'email',
   weak_password: 'password',
-  missing_field: 'booking-reason',
-  funding_not_offered: 'booking-funding',
-  unknown_price_item: 'booking-funding',
-  patient_required: 'booking-patient',
+  missing_field: ['booking-reason', 'request-question'],
+  funding_not_offered: ['booking-funding', 'request-funding'],
+  unknown_price_item: ['booking-funding', 'request-funding'],
+  patient_required: ['booking-patient', 'request-patient', 'request-patient-id'],
+  not_a_patient: 'request-patient-id',
+  organization_required: 'request-organization',
+  study_profile_required: 'request-study-profile',
+  licence_profile_missing: 'request-study-profile',
+  unknown_specialty: 'request-specialty',
   invalid_code: 'consent-code',
-  reason_required: 'cancel-reason-text',
+  reason_required: ['cancel-reason-text', 'decline-reason'],
+  note_required: 'request-documents-note',
   invalid_reason_code: 'cancel-reason-code',
   user_not_found: 'guest-email',
   guest_must_be_doctor: 'guest-email',
@@ -80,7 +89,8 @@ export function showError(status, form, err, { focus = true } = {}) {
   status.className = 'status status--error';
   status.dataset.errorCode = err.code || 'unknown';
   status.lastShown = { error: err };
-  const input = form.querySelector(`#${FIELD_OF_ERROR[err.code] || '__none'}`);
+  const input = [FIELD_OF_ERROR[err.code] || []].flat()
+    .map((id) => form.querySelector(`#${id}`)).find(Boolean);
   if (input) {
     input.setAttribute('aria-invalid', 'true');
     const described = input.getAttribute('aria-describedby');

@@ -4,7 +4,7 @@
 
 mod lifecycle;
 mod media;
-mod peer;
+pub(crate) mod peer;
 mod recording;
 mod signaling;
 

@@ -7,6 +7,7 @@ mod authorization;
 mod booking;
 mod calls;
 mod cli;
+mod deferred;
 mod directory;
 mod mail;
 mod operations;

@@ -81,6 +81,10 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/consultations/{id}/phone", "post"),
         ("/api/consultations/{id}/guests", "get"),
         ("/api/consultations/{id}/guests", "post"),
+        ("/api/consultations/{id}/take", "post"),
+        ("/api/consultations/{id}/request-documents", "post"),
+        ("/api/consultations/{id}/decline", "post"),
+        ("/api/icd10", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -2,7 +2,7 @@
 //! with a test CA made by rcgen at test time and the demo cardiologist's certificate issued by it.
 
 mod enrolment;
-mod pki;
+pub(crate) mod pki;
 
 use std::sync::Arc;
 
@@ -427,7 +427,7 @@ async fn art_37_a_document_changed_after_it_was_fetched_is_refused() {
             Method::PUT,
             Some(&s.doctor),
             &format!("/api/records/{id}"),
-            &json!({"content": conclusion("E11.65")}),
+            &json!({"content": conclusion("E11.9")}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -637,7 +637,10 @@ async fn art_37_a_conclusion_with_a_malformed_icd10_code_is_refused() {
         let res = s.create(&s.doctor, conclusion(code)).await;
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_icd10").await;
     }
+    // Well formed but not in the WHO list shipped with the platform (an ICD-10-CM extension).
     let res = s.create(&s.doctor, conclusion("E11.65")).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "unknown_icd10").await;
+    let res = s.create(&s.doctor, conclusion("E11.9")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 }
 

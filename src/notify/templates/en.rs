@@ -1,6 +1,6 @@
 //! English texts of the e-mails.
 
-use super::{Alert, BookingText, lines};
+use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
 const FOOTER: &str = "This message was sent automatically; there is no need to reply.";
 
@@ -174,4 +174,32 @@ pub(super) fn consent_code(org: &str, code: &str, minutes_valid: i64) -> (String
          If you did not ask for a code, please ignore this message.\n\n{FOOTER}\n"
     );
     (subject, body)
+}
+
+pub(super) fn request_update(update: RequestUpdate, r: &RequestText<'_>) -> (String, String) {
+    let (subject, what) = match update {
+        RequestUpdate::DocumentsRequested => (
+            "More documents are needed",
+            "the consultant asks for more documents. The response deadline is on hold and \
+             resumes once you mark the documents complete.",
+        ),
+        RequestUpdate::Declined => (
+            "Your consultation request was declined",
+            "the consultant declined the request; the reason is on the request's page.",
+        ),
+        RequestUpdate::ConclusionReady => (
+            "Your medical conclusion is ready",
+            "the conclusion carries the doctor's electronic digital signature and is in your \
+             account and your electronic health passport.",
+        ),
+    };
+    let body = format!(
+        "Dear {who},\n\n\
+         About your deferred consultation request at {org}: {what}\n\n\
+         Open the request:\n{url}\n\n{FOOTER}\n",
+        who = r.addressee,
+        org = r.organization_name,
+        url = r.url,
+    );
+    (format!("{subject} — {}", r.organization_name), body)
 }

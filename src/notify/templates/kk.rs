@@ -1,6 +1,6 @@
 //! Хаттардың қазақша мәтіндері.
 
-use super::{Alert, BookingText, lines};
+use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
 const FOOTER: &str = "Бұл хат автоматты түрде жіберілді, оған жауап берудің қажеті жоқ.";
 
@@ -173,4 +173,32 @@ pub(super) fn consent_code(org: &str, code: &str, minutes_valid: i64) -> (String
          Егер сіз код сұрамаған болсаңыз, бұл хатқа мән бермеңіз.\n\n{FOOTER}\n"
     );
     (subject, body)
+}
+
+pub(super) fn request_update(update: RequestUpdate, r: &RequestText<'_>) -> (String, String) {
+    let (subject, what) = match update {
+        RequestUpdate::DocumentsRequested => (
+            "Қосымша құжаттар қажет",
+            "Кеңесші сұранысты құжаттармен толықтыруды сұрайды. Жауап беру мерзімі тоқтатылды \
+             және құжаттарды толық деп белгілегенде жалғасады.",
+        ),
+        RequestUpdate::Declined => (
+            "Консультацияға сұраныс қабылданбады",
+            "Кеңесші сұраныстан бас тартты; себебі жеке кабинетте көрсетілген.",
+        ),
+        RequestUpdate::ConclusionReady => (
+            "Медициналық қорытынды дайын",
+            "Қорытындыға дәрігердің электрондық цифрлық қолтаңбасы қойылды, ол жеке кабинетте \
+             және электрондық денсаулық паспортында қолжетімді.",
+        ),
+    };
+    let body = format!(
+        "Сәлеметсіз бе, {who}!\n\n\
+         «{org}» ұйымындағы кейінге қалдырылған консультацияға сұранысыңыз бойынша: {what}\n\n\
+         Сұранысты ашу:\n{url}\n\n{FOOTER}\n",
+        who = r.addressee,
+        org = r.organization_name,
+        url = r.url,
+    );
+    (format!("{subject} — {}", r.organization_name), body)
 }

@@ -1,6 +1,6 @@
 //! Русские тексты писем.
 
-use super::{Alert, BookingText, lines};
+use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
 const FOOTER: &str = "Это письмо отправлено автоматически, отвечать на него не нужно.";
 
@@ -187,4 +187,32 @@ pub(super) fn consent_code(org: &str, code: &str, minutes_valid: i64) -> (String
          Если вы не запрашивали код, просто не обращайте внимания на это письмо.\n\n{FOOTER}\n"
     );
     (subject, body)
+}
+
+pub(super) fn request_update(update: RequestUpdate, r: &RequestText<'_>) -> (String, String) {
+    let (subject, what) = match update {
+        RequestUpdate::DocumentsRequested => (
+            "Нужны дополнительные документы",
+            "Консультант просит дополнить запрос документами. Срок ответа приостановлен и \
+             продолжится, когда вы отметите документы как полные.",
+        ),
+        RequestUpdate::Declined => (
+            "Запрос на консультацию отклонён",
+            "Консультант отклонил запрос; причина указана в личном кабинете.",
+        ),
+        RequestUpdate::ConclusionReady => (
+            "Медицинское заключение готово",
+            "Заключение подписано электронной цифровой подписью врача и доступно в личном \
+             кабинете и в электронном паспорте здоровья.",
+        ),
+    };
+    let body = format!(
+        "Здравствуйте, {who}!\n\n\
+         По вашему запросу на отложенную консультацию в организации «{org}»: {what}\n\n\
+         Открыть запрос:\n{url}\n\n{FOOTER}\n",
+        who = r.addressee,
+        org = r.organization_name,
+        url = r.url,
+    );
+    (format!("{subject} — {}", r.organization_name), body)
 }

@@ -66,7 +66,7 @@ pub async fn start(ctx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
 
 fn closed(status: Status) -> AppError {
     match status {
-        Status::Cancelled => {
+        Status::Cancelled | Status::Declined => {
             AppError::conflict("consultation_cancelled", "the consultation was cancelled")
         }
         _ => AppError::conflict("consultation_ended", "the consultation is over"),

@@ -19,6 +19,8 @@ use crate::services::{Actor, Context};
 use crate::storage::Stored;
 
 pub const KIND_FILE: &str = "file";
+/// A document sent with a deferred request (art. 17).
+pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_RECORDING: &str = "recording";
 pub const KIND_TRANSCRIPT: &str = "chat_transcript";
 
@@ -76,7 +78,8 @@ fn clean_name(name: &str) -> String {
     }
 }
 
-/// Loads a consultation the actor may see; a refusal is audited and looks like absence.
+/// Loads a consultation the actor may see; a refusal is audited (art. 40) and is a 403: files
+/// are the patient's most sensitive data, and the attempt should be plain to its maker.
 fn load_visible(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -87,7 +90,7 @@ fn load_visible(
     let row = load(conn, id)?;
     if !may_see(conn, actor, &row)? {
         deny(conn, actor, now, &row, action)?;
-        return Err(AppError::not_found("consultation"));
+        return Err(AppError::forbidden());
     }
     Ok(row)
 }
@@ -125,8 +128,9 @@ pub(crate) fn insert(
     Ok(row)
 }
 
-/// A participant shares a file in the call: streamed into the blob store within the size
-/// limit and the accepted kinds, then listed among the consultation's materials.
+/// A participant shares a file in the call, or the requester adds a document to a deferred
+/// request: streamed into the blob store within the size limit and the accepted kinds, then
+/// listed among the consultation's materials.
 pub async fn upload<S, E>(
     ctx: &Context,
     actor: &Actor,
@@ -140,12 +144,14 @@ where
 {
     let now = ctx.clock.now();
     let (a, i) = (actor.clone(), id.to_owned());
-    ctx.db
+    let deferred = ctx
+        .db
         .run(move |conn| {
             let row = load(conn, &i)?;
-            if call_role(conn, &a, &row)?.is_none() {
+            let requester = crate::services::deferred::is_requester(conn, &row.id, &a.user_id)?;
+            if call_role(conn, &a, &row)?.is_none() && !requester {
                 deny(conn, &a, now, &row, "material.upload")?;
-                return Err(AppError::not_found("consultation"));
+                return Err(AppError::forbidden());
             }
             if !matches!(status_of(&row)?, Status::Booked | Status::InProgress) {
                 return Err(AppError::conflict(
@@ -153,7 +159,7 @@ where
                     "files are shared while the consultation is open",
                 ));
             }
-            Ok(())
+            Ok(row.mode == "deferred")
         })
         .await?;
     let stored = ctx
@@ -169,7 +175,7 @@ where
                     conn,
                     NewMaterial {
                         consultation: &i,
-                        kind: KIND_FILE,
+                        kind: if deferred { KIND_DOCUMENT } else { KIND_FILE },
                         name: &name,
                         stored: &stored,
                         author: Some(&a.user_id),

@@ -99,7 +99,7 @@ pub(crate) fn check_joinable(
         ));
     }
     match status_of(row)? {
-        Status::Cancelled => {
+        Status::Cancelled | Status::Declined => {
             return Err(AppError::conflict(
                 "consultation_cancelled",
                 "the consultation was cancelled",

@@ -17,8 +17,11 @@ use super::{ConsultationView, notices, record_event, view};
 use crate::db::models::{ConsultationRow, OrganizationRow};
 use crate::db::schema::{consultations, organizations, specialties};
 use crate::db::{DbConnection, new_id, write_tx};
+use crate::domain::account::Role;
 use crate::domain::canonical::sha256_hex;
-use crate::domain::consultation::{Funding, Initiative, Mode, Status, Urgency, deadline};
+use crate::domain::consultation::{
+    Funding, Initiative, Mode, RequestKind, Status, Urgency, deadline,
+};
 use crate::domain::organization::PriceItem;
 use crate::error::{AppError, AppResult};
 
@@ -51,6 +54,12 @@ pub struct BookingInput {
     /// Deferred: the request already carries every document it needs (art. 13).
     #[serde(default)]
     pub documents_complete: bool,
+    /// Deferred: a consultation (default), the interpretation of a study, or a second opinion.
+    #[serde(default)]
+    pub request_kind: Option<RequestKind>,
+    /// Deferred interpretation: the licensed profile of the study (Order No. 5 of 2025).
+    #[serde(default)]
+    pub study_profile: Option<String>,
 }
 
 struct Target {
@@ -193,6 +202,14 @@ pub async fn book(
     input: BookingInput,
 ) -> AppResult<ConsultationView> {
     let reason = super::super::required_text(&input.reason, "reason", 2000)?;
+    if input.mode == Mode::Realtime
+        && (input.request_kind.is_some() || input.study_profile.is_some())
+    {
+        return Err(AppError::unprocessable(
+            "deferred_only",
+            "request_kind and study_profile belong to deferred requests",
+        ));
+    }
     let now = ctx.clock.now().trunc_subsecs(6);
     let actor = actor.clone();
     let settings = ctx.settings.clone();
@@ -204,10 +221,25 @@ pub async fn book(
                 let initiative = initiative(&actor, relation, input.initiative)?;
                 let target = target(conn, &input, now, settings.booking.horizon_days)?;
                 let org = &target.organization;
+                // Staff book in their own organisation; a treating doctor may also send a
+                // deferred request to another one (art. 17: a consultation, an interpretation, a
+                // second opinion from colleagues elsewhere).
+                let doctor_sends_elsewhere =
+                    input.mode == Mode::Deferred && actor.role == Role::Doctor;
                 if relation == Relation::Staff
                     && actor.organization_id.as_deref() != Some(org.id.as_str())
+                    && !doctor_sends_elsewhere
                 {
                     return Err(AppError::forbidden());
+                }
+                let kind = (input.mode == Mode::Deferred)
+                    .then(|| input.request_kind.unwrap_or(RequestKind::Consultation));
+                if let Some(kind) = kind {
+                    crate::services::deferred::check_licence(
+                        &org.licensed_profiles,
+                        kind,
+                        input.study_profile.as_deref(),
+                    )?;
                 }
                 let price_kzt = price(org, input.funding, input.price_service.as_deref())?;
                 if !consent::is_valid(conn, &org.id, &patient.id)? {
@@ -277,6 +309,16 @@ pub async fn book(
                     updated_at: now.naive_utc(),
                 };
                 insert(conn, &row)?;
+                if let Some(kind) = kind {
+                    crate::services::deferred::create(
+                        conn,
+                        &id,
+                        kind,
+                        input.study_profile.clone(),
+                        &actor,
+                        relation == Relation::Staff,
+                    )?;
+                }
                 record_event(
                     conn,
                     &id,

@@ -294,6 +294,29 @@ pub async fn documents_complete(
                         "a real-time consultation's clock starts at booking",
                     ));
                 }
+                // After the consultant asked for more documents, the clock runs again with the
+                // time it had left (art. 13).
+                if let Some(deadline) = crate::services::deferred::flow::resume(conn, &row, now)? {
+                    row.deadline_at = Some(deadline.naive_utc());
+                    row.updated_at = now.naive_utc();
+                    save(conn, &row)?;
+                    record_event(
+                        conn,
+                        &row.id,
+                        now,
+                        Some(&actor.user_id),
+                        "documents_complete",
+                        json!({"resumed": true}),
+                    )?;
+                    actor.audit_change(
+                        conn,
+                        now,
+                        "consultation.documents_complete",
+                        "consultation",
+                        &row.id,
+                    )?;
+                    return view(conn, row, now, true);
+                }
                 if row.clock_started_at.is_some() {
                     return Err(AppError::conflict(
                         "clock_already_started",

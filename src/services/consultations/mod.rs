@@ -76,6 +76,8 @@ pub struct ConsultationView {
     /// `representative`, `guest_doctor`, `interpreter` or `relative`.
     #[schema(value_type = Option<String>)]
     pub my_call_role: Option<crate::realtime::protocol::CallRole>,
+    /// A deferred request's kind, requester, paused clock, refusal and completion.
+    pub deferred: Option<super::deferred::DeferredView>,
     /// The history, in the detail view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
@@ -108,7 +110,8 @@ pub(crate) fn doctor_user_id(conn: &mut DbConnection, practitioner: &str) -> App
 }
 
 /// Art. 35: the patient, their representative, the consultation's doctor, the staff of its
-/// organisation and the guests its doctor invited may see it; nobody else.
+/// organisation, the guests its doctor invited and the doctor who sent a deferred request may
+/// see it; nobody else.
 pub(crate) fn may_see(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -131,7 +134,9 @@ pub(crate) fn may_see(
         }
         Role::Relative | Role::PlatformAdmin => false,
     };
-    Ok(by_role || super::calls::is_guest(conn, &row.id, &actor.user_id)?)
+    Ok(by_role
+        || super::calls::is_guest(conn, &row.id, &actor.user_id)?
+        || super::deferred::is_requester(conn, &row.id, &actor.user_id)?)
 }
 
 pub(crate) fn view(
@@ -176,6 +181,10 @@ pub(crate) fn view(
         None
     };
     let open = Status::parse(&row.status).is_some_and(Status::is_open);
+    let deferred = match super::deferred::load(conn, &row.id)? {
+        Some(request) => Some(super::deferred::view(conn, request)?),
+        None => None,
+    };
     Ok(ConsultationView {
         time_left_seconds: row
             .deadline_at
@@ -216,6 +225,7 @@ pub(crate) fn view(
         held_by: row.held_by,
         join_opens_at: None,
         my_call_role: None,
+        deferred,
         history,
     })
 }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use super::super::{Actor, Context};
 use super::{ConsultationView, audit_read, load, may_see, view};
 use crate::db::models::ConsultationRow;
-use crate::db::schema::{consultation_guests, consultations, practitioners, representations};
+use crate::db::schema::{
+    consultation_guests, consultations, practitioner_specialties, practitioners, representations,
+};
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
 
@@ -102,10 +104,20 @@ pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVi
                 let mine = practitioners::table
                     .filter(practitioners::user_id.eq(actor.user_id.clone()))
                     .select(practitioners::id.nullable());
+                // Unassigned requests of the doctor's specialties (or of none in particular).
+                let specialties: Vec<String> = practitioner_specialties::table
+                    .inner_join(practitioners::table)
+                    .filter(practitioners::user_id.eq(actor.user_id.clone()))
+                    .select(practitioner_specialties::specialty_code)
+                    .load(conn)?;
                 q = q.filter(
                     consultations::practitioner_id
                         .eq_any(mine)
-                        .or(consultations::practitioner_id.is_null()),
+                        .or(consultations::practitioner_id.is_null().and(
+                            consultations::specialty
+                                .is_null()
+                                .or(consultations::specialty.eq_any(specialties)),
+                        )),
                 );
             }
             let mut rows: Vec<ConsultationRow> = q.limit(1000).load(conn)?;

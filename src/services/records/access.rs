@@ -34,6 +34,7 @@ pub(crate) fn linking_consultation(
         .filter(consultations::patient_id.eq(patient_id))
         .filter(practitioners::user_id.eq(doctor_user_id))
         .filter(consultations::status.ne(Status::Cancelled.as_str()))
+        .filter(consultations::status.ne(Status::Declined.as_str()))
         .order(consultations::requested_at.desc())
         .select(consultations::id)
         .load(conn)?;

@@ -48,6 +48,7 @@ pub async fn sign(
     let actor = actor.clone();
     let now = ctx.clock.now();
     let verifier = ctx.verifier.clone();
+    let public_url = ctx.public_url.clone();
     let signature = base64("signature", &input.signature)?;
     let certificate = match (input.form, &input.certificate) {
         (SignatureForm::RawP256, Some(c)) => Some(base64("certificate", c)?),
@@ -125,6 +126,17 @@ pub async fn sign(
                 on_record(&actor, now, &row, "record.sign", purpose.as_deref())
                     .record(conn, "ok")?;
                 let signed = load(conn, &id)?;
+                // Art. 21: a conclusion, referral or prescription for a deferred request
+                // completes it, with the requester told in the same transaction.
+                let content: serde_json::Value = serde_json::from_str(&signed.body)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("record body: {e}")))?;
+                crate::services::deferred::completion::on_signed_record(
+                    conn,
+                    &signed,
+                    &content,
+                    now,
+                    &public_url,
+                )?;
                 Ok(Ok(view(conn, signed)?))
             })?;
             outcome.map_err(|e: SignatureError| {

@@ -15,7 +15,7 @@ import { clearPicked, slotPicker } from './slots.js';
 const BOOKERS = ['patient', 'representative'];
 
 /** [value, text] pairs of the funding the organisation offers (art. 41–43); VMI always. */
-function fundingOptions(org) {
+export function fundingOptions(org) {
   const options = [];
   if (org.gobmp) options.push(['gobmp', t('funding.gobmp')]);
   if (org.osms) options.push(['osms', t('funding.osms')]);

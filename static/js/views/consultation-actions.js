@@ -1,6 +1,6 @@
-// What can be done with an open consultation: cancel or move it with a reason (art. 15), or mark
-// a deferred request's documents complete, which starts its legal deadline (art. 13). Each
+// What can be done with an open consultation: cancel or move it with a reason (art. 15). Each
 // section calls `redraw(updatedConsultation, messageKey)` after the server accepted the change.
+// A deferred request's documents and their completeness (art. 13) are in documents.js.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -110,23 +110,4 @@ export function rescheduleSection(c, zone, redraw) {
     });
   });
   return panel('reschedule-heading', 'change.reschedule_title', details);
-}
-
-export function documentsSection(c, redraw) {
-  const status = statusLine('documents-status');
-  const form = h('form', { id: 'documents-form', class: 'form', novalidate: true },
-    h('p', { class: 'hint' }, t('change.documents_note')),
-    h('button', { type: 'submit', class: 'button', id: 'documents-complete' }, t('change.documents_submit')),
-    status);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await busy(form, async () => {
-      try {
-        redraw(await api.documentsComplete(c.id), 'change.documents_done');
-      } catch (err) {
-        showError(status, form, err);
-      }
-    });
-  });
-  return panel('documents-heading', 'change.documents_title', form);
 }

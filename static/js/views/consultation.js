@@ -1,20 +1,25 @@
 // #/consultations/{id} — one consultation: details, legal deadline and time left (art. 8, 13),
-// its history, and what can still be done with it (art. 15: cancel or move with a reason; art. 13:
-// mark a deferred request's documents complete); for a real-time one also the way into its video
-// call, the doctor's invitations and telephone record (art. 33.2), and the call's materials.
+// its history, and what can still be done with it (art. 15: cancel or move with a reason); for a
+// real-time one also the way into its video call, the doctor's invitations and telephone record
+// (art. 33.2) and the call's materials; for a deferred request (art. 13, 17, 21) its documents,
+// the consultant's actions and the conclusion (see deferred.js and documents.js).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime, timeEl, timeLeftText, zoneLabel } from '../time.js';
-import { cancelSection, documentsSection, rescheduleSection } from './consultation-actions.js';
+import { cancelSection, rescheduleSection } from './consultation-actions.js';
 import { callFacts, guestsSection, joinSection, joinable, phoneSection } from './consultation-call.js';
+import {
+  declineSection, deferredSection, requestDocumentsSection, roleIn, takeSection,
+} from './deferred.js';
+import { documentsPanel } from './documents.js';
 import { materialsSection } from './materials.js';
 import { recordSection } from './record-editor.js';
 import { item, signInNeeded, signedIn, specialtyNames } from './common.js';
 import {
-  changeable, eventText, fundingText, initiativeText, modeText, reasonText, statusBadge,
-  urgencyText, zoneFor,
+  changeable, deferredOpen, eventText, fundingText, initiativeText, modeText, reasonText,
+  statusBadge, urgencyText, zoneFor,
 } from './labels.js';
 
 function slotText(c, zone) {
@@ -40,6 +45,10 @@ function eventDetails(e, zone) {
   }
   if (d.reason_code) parts.push(h('span', {}, reasonText(d.reason_code)));
   if (d.reason_text) parts.push(h('q', {}, d.reason_text));
+  // A deferred request's events: the consultant's note asking for documents, a refusal's reason,
+  // an attached document's name.
+  for (const text of [d.note, d.reason]) if (typeof text === 'string' && text) parts.push(h('q', {}, text));
+  if (typeof d.name === 'string' && d.name) parts.push(h('span', {}, d.name));
   return parts.length ? h('p', { class: 'muted' }, ...parts.flatMap((p, i) => (i ? [' · ', p] : [p]))) : null;
 }
 
@@ -66,13 +75,14 @@ function facts(c, zone, names) {
       h('a', { href: `#/organizations/${encodeURIComponent(c.organization_id)}` }, c.organization_name)),
     c.slot_start ? item('slot', t('consultation.slot'), slotText(c, zone)) : null,
     c.specialty ? item('specialty', t('consultation.specialty'), names.get(c.specialty) || c.specialty) : null,
-    item('reason', t('consultation.reason'), c.reason),
+    item('reason', t(deferred ? 'deferred.question' : 'consultation.reason'), c.reason),
     item('funding', t('consultation.funding'), fundingText(c)),
     item('requested_at', t('consultation.requested_at'), timeEl(c.requested_at, zone)),
     deferred ? item('clock_started_at', t('consultation.clock_started_at'),
       c.clock_started_at ? timeEl(c.clock_started_at, zone) : t('consultation.clock_not_started')) : null,
     c.deadline_at ? item('deadline_at', t('consultation.deadline'), timeEl(c.deadline_at, zone)) : null,
-    c.deadline_at && changeable(c) ? item('time_left', t('consultation.time_left'), timeLeft(c)) : null,
+    c.deadline_at && (changeable(c) || (deferred && deferredOpen(c)))
+      ? item('time_left', t('consultation.time_left'), timeLeft(c)) : null,
     c.breached_at ? item('breached_at', t('consultation.breached_at'),
       h('span', { class: 'overdue' }, formatDateTime(c.breached_at, zone))) : null,
     c.cancelled_at ? item('cancelled_at', t('consultation.cancelled_at'), timeEl(c.cancelled_at, zone)) : null,
@@ -80,12 +90,45 @@ function facts(c, zone, names) {
     callFacts(c, zone));
 }
 
+/** A deferred request's panels, by who is looking (see deferred.js). */
+function deferredParts(c, me, names, zone, redraw, editor) {
+  const who = roleIn(c, me);
+  const open = deferredOpen(c);
+  const paused = Boolean(c.deferred && c.deferred.paused);
+  const parts = [deferredSection(c, me, names, zone)];
+  if (who.mayTake) parts.push(takeSection(c, redraw));
+  parts.push(documentsPanel(c, zone, {
+    canUpload: who.sender && open,
+    canComplete: who.sender && open && (!c.clock_started_at || paused),
+    redraw,
+  }));
+  if (who.consultant && open) {
+    // Asking for more stops a running clock; while it stands there is nothing to stop.
+    if (c.clock_started_at && !paused) parts.push(requestDocumentsSection(c, redraw));
+    parts.push(declineSection(c, redraw));
+  }
+  // The consultant writes and signs the conclusion; signing it completes the request (art. 21).
+  if (editor) parts.push(editor);
+  else if (who.consultant && open) parts.push(recordSection(c, me, { onSigned: editorSigned(c, redraw) }));
+  if (who.sender && changeable(c)) parts.push(cancelSection(c, redraw));
+  return parts;
+}
+
+/** After a signature the request may be complete: draw it again, keeping the signed editor. */
+function editorSigned(c, redraw) {
+  return async (editor) => {
+    const next = await api.consultation(c.id);
+    if (next.status !== c.status) redraw(next, 'deferred.completed_now', editor);
+  };
+}
+
 /** The page for one state of the consultation; a change draws it again with a message on top. */
-function page(c, me, names, flash = null) {
+function page(c, me, names, flash = null, editor = null) {
   const zone = zoneFor(me, c);
   const article = h('article', { class: 'consultation', id: 'consultation', dataset: { status: c.status } });
-  const redraw = (next, key) => {
-    const fresh = page(next, me, names, key);
+  const redraw = (next, key, keep = null) => {
+    // Only the detail view names the caller's part; an action's answer leaves it out, unchanged.
+    const fresh = page({ ...next, my_call_role: next.my_call_role ?? c.my_call_role }, me, names, key, keep);
     article.replaceWith(fresh);
     const note = fresh.querySelector('#consultation-flash');
     if (note) note.focus();
@@ -103,28 +146,38 @@ function page(c, me, names, flash = null) {
     h('p', { class: 'lead' }, t('consultation.zone_note', { zone: zoneLabel(zone) })),
     h('section', { class: 'panel', 'aria-label': t('consultation.details') }, facts(c, zone, names)),
   ].filter(Boolean));
-  if (joinable(c)) article.append(joinSection(c, zone));
-  // Only the consultation's own doctor invites others and records a telephone consultation.
-  if (c.mode === 'realtime' && c.my_call_role === 'doctor') {
-    article.append(guestsSection(c, zone));
-    if (joinable(c)) article.append(phoneSection(c, redraw));
+  if (c.mode === 'deferred') {
+    article.append(...deferredParts(c, me, names, zone, redraw, editor));
+  } else {
+    if (joinable(c)) article.append(joinSection(c, zone));
+    // Only the consultation's own doctor invites others and records a telephone consultation.
+    if (c.mode === 'realtime' && c.my_call_role === 'doctor') {
+      article.append(guestsSection(c, zone));
+      if (joinable(c)) article.append(phoneSection(c, redraw));
+      // The treating doctor may ask another organisation for a deferred opinion on this patient.
+      article.append(h('p', {}, h('a', { id: 'request-for-patient',
+        href: `#/requests/new?patient=${encodeURIComponent(c.patient.id)}` }, t('request.for_patient'))));
+    }
+    if (changeable(c)) {
+      if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
+      article.append(cancelSection(c, redraw));
+    }
+    // The consultation's doctor writes and signs records; the server checks the link (art. 35).
+    if (me.role === 'doctor' && c.practitioner) article.append(recordSection(c, me));
+    article.append(materialsSection(c, zone));
   }
-  if (changeable(c)) {
-    if (c.mode === 'deferred' && !c.clock_started_at) article.append(documentsSection(c, redraw));
-    if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
-    article.append(cancelSection(c, redraw));
-  }
-  // The consultation's doctor writes and signs records; the server checks the link (art. 35).
-  if (me.role === 'doctor' && c.practitioner) article.append(recordSection(c, me));
-  article.append(materialsSection(c, zone));
   article.append(h('section', { class: 'panel', 'aria-labelledby': 'history-heading' },
     h('h2', { id: 'history-heading' }, t('consultation.history')), history(c, zone)));
   return article;
 }
 
-export async function render({ params }, app) {
+export async function render({ params, query }, app) {
   const me = await signedIn(app);
   if (!me) return signInNeeded('consultation.title', 'consultations.need_login');
   const [c, names] = await Promise.all([api.consultation(params[0]), specialtyNames()]);
-  return page(c, me, names);
+  // Arriving from the new-request form (#/requests/new), which sends here with ?created=1; the
+  // marker leaves the address so a reload does not announce the request again.
+  const created = Boolean(query.get('created'));
+  if (created) window.history.replaceState(null, '', `#/consultations/${encodeURIComponent(c.id)}`);
+  return page(c, me, names, created ? 'request.created' : null);
 }

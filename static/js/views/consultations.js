@@ -1,12 +1,17 @@
 // #/consultations — the patient's (or representative's) bookings and requests, newest first; a
-// doctor sees the ones assigned to them, organisation staff the organisation's.
+// doctor sees the ones assigned to them, organisation staff the organisation's. Those who may send
+// a deferred request (art. 17) find the way to the form here too.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { timeEl, zoneLabel } from '../time.js';
 import { signInNeeded, signedIn } from './common.js';
-import { fundingText, isStaff, modeText, statusBadge, urgencyText, zoneFor } from './labels.js';
+import {
+  fundingText, isStaff, modeText, requestKindText, statusBadge, urgencyText, zoneFor,
+} from './labels.js';
+
+const SENDERS = ['patient', 'representative', 'doctor'];
 
 /** When: the slot for a real-time consultation, the filing time for a deferred request. */
 export function whenText(c, zone) {
@@ -27,6 +32,8 @@ function card(c, me) {
     h('p', { class: 'tags' },
       statusBadge(c.status),
       h('span', { class: 'tag' }, modeText(c.mode)),
+      c.deferred ? h('span', { class: 'tag', dataset: { kind: c.deferred.kind } },
+        requestKindText(c.deferred.kind)) : null,
       h('span', { class: 'tag' }, urgencyText(c.urgency)),
       h('span', { class: 'tag' }, fundingText(c))));
 }
@@ -39,9 +46,15 @@ export async function render(_route, app) {
     ? t('consultations.org_zone_note')
     : t('booking.zone_note', { zone: zoneLabel(zoneFor(me, {})) });
 
+  const newRequest = SENDERS.includes(me.role)
+    ? h('p', { id: 'new-request' }, h('a', { href: '#/requests/new', id: 'new-request-link', class: 'button' },
+      t('request.new_link')), ' ', h('span', { class: 'hint' }, t('request.new_link_hint')))
+    : null;
+
   return h('section', { class: 'consultations' },
     pageTitle(t('consultations.title'), { id: 'consultations-title' }),
     h('p', { class: 'lead', id: 'consultations-zone' }, zoneNote),
+    newRequest,
     list.length
       ? h('ul', { id: 'consultations', class: 'cards', 'aria-labelledby': 'consultations-title' },
         list.map((c) => card(c, me)))

@@ -1,5 +1,6 @@
 // #/health-passport — the patient's signed records (art. 36–38), newest first, every version with
-// its electronic signature: who signed, when, and the certificate it was made with.
+// its electronic signature: who signed, when, and the certificate it was made with. A deferred
+// request's page links here with ?record=<id> to the conclusion that answered it.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
@@ -11,23 +12,29 @@ function kindText(kind) {
   return has(`record.kind.${kind}`) ? t(`record.kind.${kind}`) : kind;
 }
 
+const studiesList = (studies) => h('ul', {}, (studies || []).map((s) => h('li', {}, s)));
+
+const drugList = (items) => h('ul', {}, (items || []).map((i) =>
+  h('li', {}, h('strong', {}, i.drug), ` — ${[i.dose, i.frequency, i.duration].filter(Boolean).join(', ')}`)));
+
 function content(kind, c) {
   if (kind === 'conclusion') {
+    // A conclusion may carry its own referral and prescription (a deferred request's answer).
     return h('dl', { class: 'facts' },
       item('findings', t('record.findings'), c.findings),
       item('diagnoses', t('record.diagnoses'), h('ul', { class: 'diagnoses' },
         (c.diagnoses || []).map((d) => h('li', {}, h('code', { class: 'icd10' }, d.icd10), ' — ', d.text)))),
-      item('recommendations', t('record.recommendations'), c.recommendations));
+      item('recommendations', t('record.recommendations'), c.recommendations),
+      c.referral ? item('referral', t('record.kind.referral'), [studiesList(c.referral.studies),
+        c.referral.reason ? h('p', {}, t('record.reason'), ': ', c.referral.reason) : null]) : null,
+      c.prescription ? item('prescription', t('record.kind.prescription'), drugList(c.prescription.items)) : null);
   }
   if (kind === 'referral') {
     return h('dl', { class: 'facts' },
-      item('studies', t('record.studies'), h('ul', {}, (c.studies || []).map((s) => h('li', {}, s)))),
+      item('studies', t('record.studies'), studiesList(c.studies)),
       item('reason', t('record.reason'), c.reason));
   }
-  if (kind === 'prescription') {
-    return h('ul', {}, (c.items || []).map((i) =>
-      h('li', {}, h('strong', {}, i.drug), ` — ${[i.dose, i.frequency, i.duration].filter(Boolean).join(', ')}`)));
-  }
+  if (kind === 'prescription') return drugList(c.items);
   return h('p', { class: 'prewrap' }, c.text);
 }
 
@@ -43,8 +50,12 @@ function signature(s, zone) {
       ? [timeEl(s.certificate_not_before, zone), ' — ', timeEl(s.certificate_not_after, zone)] : null));
 }
 
-function version(v, zone) {
-  return h('article', { class: 'record-version', dataset: { record: v.id, version: String(v.version) } },
+function version(v, zone, focus) {
+  return h('article', {
+    class: focus ? 'record-version record-version--focus' : 'record-version',
+    dataset: { record: v.id, version: String(v.version) },
+    tabindex: focus ? '-1' : null, id: focus ? 'record-focus' : null,
+  },
     h('h3', {}, t('passport.version', { n: v.version }), v.replaces_id ? ` (${t('passport.correction')})` : ''),
     h('p', { class: 'muted' }, t('passport.author'), ': ', v.author.full_name, ', ', v.organization.name),
     content(v.kind, v.content || {}),
@@ -59,10 +70,17 @@ export async function render({ query }, app) {
   const chosen = query.get('patient') || patients[0]?.id || null;
   const passport = await api.healthPassport(me.role === 'representative' ? chosen : null);
   const records = passport.records || [];
-  return h('section', { id: 'health-passport' },
+  // The record asked for may be a version's id or its chain's: either finds it.
+  const wanted = query.get('record');
+  const focusOf = (r, v) => Boolean(wanted) && (v.id === wanted || (r.chain_id === wanted && v === r.versions[0]));
+  const page = h('section', { id: 'health-passport' },
     pageTitle(t('passport.title')),
     h('p', {}, t('passport.intro', { name: passport.patient.full_name })),
     records.length ? records.map((r) => h('section', { class: 'panel record', dataset: { chain: r.chain_id, kind: r.kind } },
       h('h2', {}, kindText(r.kind)),
-      r.versions.map((v) => version(v, zone)))) : h('p', { class: 'empty' }, t('passport.empty')));
+      r.versions.map((v) => version(v, zone, focusOf(r, v))))) : h('p', { class: 'empty' }, t('passport.empty')));
+  const target = page.querySelector('#record-focus');
+  // After the router has put the page in and focused its heading, move on to the record.
+  if (target) setTimeout(() => target.isConnected && target.scrollIntoView({ block: 'start' }), 0);
+  return page;
 }

@@ -1,5 +1,6 @@
-// Names of a consultation's codes (status, mode, urgency, funding, history events, reasons) in
-// the interface language; an unknown code shows as it is rather than as a missing key.
+// Names of a consultation's codes (status, mode, urgency, funding, history events, reasons, what
+// a deferred request asks for and why it counts as complete) in the interface language; an
+// unknown code shows as it is rather than as a missing key.
 
 import { h } from '../dom.js';
 import { formatNumber, has, t } from '../i18n.js';
@@ -16,6 +17,11 @@ export const urgencyText = (code) => named('consultation.urgency', code);
 export const initiativeText = (code) => named('consultation.initiative', code);
 export const eventText = (code) => named('event', code);
 export const reasonText = (code) => named('reason', code);
+export const requestKindText = (code) => named('request.kind', code);
+export const completionText = (code) => named('deferred.completion', code);
+
+/** What a deferred request may ask for (art. 17). */
+export const REQUEST_KINDS = ['consultation', 'interpretation', 'second_opinion'];
 
 /** "Платно — 8 000 ₸" */
 export function fundingText(c) {
@@ -52,4 +58,9 @@ export function zoneFor(me, c) {
 /** Whether a consultation can still be cancelled or moved (art. 15). */
 export function changeable(c) {
   return c.status === 'awaiting_agreement' || c.status === 'booked';
+}
+
+/** Whether a deferred request is still being worked on (not completed, cancelled or declined). */
+export function deferredOpen(c) {
+  return ['awaiting_agreement', 'booked', 'in_progress'].includes(c.status);
 }

@@ -1,13 +1,16 @@
 // #/queue — for doctors, organisation administrators and patient support: open requests ordered
 // by their legal deadline (art. 8, 13) with the time left (overdue in red), and today's real-time
-// consultations. Times are the organisation's local time.
+// consultations. Times are the organisation's local time. A deferred request shows what it asks
+// for and whether it waits for documents; a doctor takes an unassigned one from here (art. 17).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { dayKey, formatTime, timeEl, timeLeftText, userTimeZone, zoneLabel } from '../time.js';
-import { scrollTable, signInNeeded, signedIn } from './common.js';
-import { isStaff, modeText, statusBadge, urgencyText } from './labels.js';
+import { scrollTable, signInNeeded, signedIn, specialtyNames } from './common.js';
+import {
+  deferredOpen, isStaff, modeText, requestKindText, statusBadge, urgencyText,
+} from './labels.js';
 
 function link(c, text) {
   return h('a', { href: `#/consultations/${encodeURIComponent(c.id)}` }, text);
@@ -23,29 +26,69 @@ function td(key, attrs, ...content) {
     h('div', {}, ...content));
 }
 
-function queueTable(list, zone) {
+/** The mode, and for a deferred request what it asks for (whether it waits: the time-left cell). */
+function kindCell(c, zone, names) {
+  const d = c.mode === 'deferred' ? c.deferred : null;
+  return [modeText(c.mode),
+    c.slot_start ? [h('br'), h('span', { class: 'muted' }, timeEl(c.slot_start, zone))] : null,
+    d ? h('span', { class: 'tags queue-request', dataset: { kind: d.kind } },
+      h('span', { class: 'tag' }, requestKindText(d.kind)),
+      d.study_profile ? h('span', { class: 'tag' }, names.get(d.study_profile) || d.study_profile) : null)
+      : null];
+}
+
+/** "Take" on a deferred request nobody has yet; the consultation's page opens on success. */
+function takeButton(c, app, status) {
+  const button = h('button', { type: 'button', class: 'button take', dataset: { consultationId: c.id } },
+    t('deferred.take'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.textContent = '';
+    status.className = 'status';
+    delete status.dataset.errorCode;
+    try {
+      const taken = await api.take(c.id);
+      app.go(`#/consultations/${encodeURIComponent(taken.id)}`);
+    } catch (err) {
+      button.disabled = false;
+      status.textContent = errorText(err);
+      status.className = 'status status--error';
+      status.dataset.errorCode = err.code || 'unknown';
+      status.focus();
+    }
+  });
+  return button;
+}
+
+function queueTable(list, zone, { me, app, names, status }) {
   if (!list.length) return h('div', { id: 'queue' }, h('p', { class: 'empty' }, t('queue.empty')));
+  const takes = me.role === 'doctor';
   return h('div', { id: 'queue' }, scrollTable('queue-caption', h('table', { class: 'table table--stack queue-table' },
     h('caption', { id: 'queue-caption' }, t('queue.caption', { tz: zone })),
     h('thead', {}, h('tr', {},
       th('queue.time_left'), th('consultation.deadline'), th('consultation.urgency'),
       th('consultation.mode'), th('consultation.patient'), th('consultation.doctor'),
-      th('consultation.status'))),
+      th('consultation.status'), takes ? th('queue.action') : null)),
     h('tbody', {}, list.map((c) => {
       const overdue = Boolean(c.breached_at) || (c.time_left_seconds !== null && c.time_left_seconds < 0);
-      const left = c.deadline_at ? timeLeftText(c.time_left_seconds) : t('queue.not_started');
-      return h('tr', { class: overdue ? 'is-overdue' : null, dataset: { id: c.id } },
-        td('queue.time_left', { class: overdue ? 'overdue' : null,
+      const paused = Boolean(c.deferred && c.deferred.paused);
+      const waiting = t(paused ? 'queue.paused' : 'queue.not_started');
+      const left = c.deadline_at ? timeLeftText(c.time_left_seconds) : waiting;
+      const row = h('tr', { class: overdue ? 'is-overdue' : null, dataset: { id: c.id, mode: c.mode } },
+        td('queue.time_left', { class: overdue ? 'overdue' : paused ? 'paused' : null,
           dataset: { seconds: c.time_left_seconds ?? '' } }, overdue ? h('strong', {}, left) : left),
         td('consultation.deadline', {},
           c.deadline_at ? timeEl(c.deadline_at, zone) : h('span', { class: 'muted' }, '—')),
         td('consultation.urgency', {}, urgencyText(c.urgency)),
-        td('consultation.mode', {}, modeText(c.mode),
-          c.slot_start ? [h('br'), h('span', { class: 'muted' }, timeEl(c.slot_start, zone))] : null),
+        td('consultation.mode', {}, kindCell(c, zone, names)),
         td('consultation.patient', {}, link(c, c.patient.full_name)),
         td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name
           : h('span', { class: 'muted' }, t('consultation.no_doctor_yet'))),
-        td('consultation.status', {}, statusBadge(c.status)));
+        td('consultation.status', {}, statusBadge(c.status)),
+        takes ? td('queue.action', {}, c.mode === 'deferred' && !c.practitioner && deferredOpen(c)
+          ? takeButton(c, app, status) : null) : null);
+      if (paused) row.dataset.paused = 'true';
+      return row;
     })))));
 }
 
@@ -79,10 +122,13 @@ export async function render(_route, app) {
     return h('section', { class: 'narrow' }, pageTitle(t('queue.title')),
       h('p', { class: 'status status--error', role: 'alert' }, t('error.forbidden')));
   }
-  const [queue, mine, org] = await Promise.all([
+  const [queue, mine, org, names] = await Promise.all([
     api.queue(), api.consultations(),
     me.organization_id ? api.organization(me.organization_id) : null,
+    specialtyNames(),
   ]);
+  const status = h('p', { id: 'queue-status', class: 'status', role: 'status', 'aria-live': 'polite',
+    tabindex: '-1' });
   const zone = org ? org.time_zone : (queue[0] && queue[0].time_zone) || userTimeZone();
   const refresh = h('button', { type: 'button', class: 'button button--secondary', id: 'queue-refresh',
     onclick: () => app.go(location.hash) }, t('queue.refresh'));
@@ -95,5 +141,6 @@ export async function render(_route, app) {
       todayTable(mine, zone, me)),
     h('section', { class: 'panel', 'aria-labelledby': 'queue-heading' },
       h('h2', { id: 'queue-heading' }, t('queue.open')),
-      queueTable(queue, zone)));
+      status,
+      queueTable(queue, zone, { me, app, names, status })));
 }

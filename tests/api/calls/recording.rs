@@ -271,7 +271,7 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
     let res = upload(&stranger, "x.pdf", b"%PDF-1.7\n".to_vec())
         .await
         .unwrap();
-    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
 
     patient.send(json!({"type": "chat", "text": "Вот мои анализы", "file_id": file["id"]}));
     let line = doctor.wait_for(|m| m["type"] == "chat").await;
@@ -339,7 +339,7 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
             ),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,76 @@
+//! Deferred consultations over HTTP (art. 13, 17): a consultant takes a request, asks for more
+//! documents, or declines it; the ICD-10 list the conclusion form searches.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::CurrentUser;
+use super::error::ErrorBody;
+use crate::domain::icd10::{self, Icd10Code};
+use crate::error::AppResult;
+use crate::services::Context;
+use crate::services::consultations::ConsultationView;
+use crate::services::deferred::flow::{self, DeclineInput, DocumentsInput};
+
+/// A consultant of the receiving organisation takes an unassigned request.
+#[utoipa::path(post, path = "/api/consultations/{id}/take", tag = "deferred", params(("id" = String, Path)),
+    responses((status = 200, body = ConsultationView),
+              (status = 403, description = "wrong_specialty", body = ErrorBody),
+              (status = 409, description = "already_taken, consultation_closed", body = ErrorBody)))]
+pub async fn take(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(flow::take(&ctx, &user.0, &path.into_inner()).await?))
+}
+
+/// Art. 13: the consultant asks for more documents; the deadline clock stops until they come.
+#[utoipa::path(post, path = "/api/consultations/{id}/request-documents", tag = "deferred",
+    params(("id" = String, Path)), request_body = DocumentsInput,
+    responses((status = 200, body = ConsultationView),
+              (status = 403, description = "not_assigned", body = ErrorBody),
+              (status = 409, description = "clock_not_running, consultation_closed", body = ErrorBody)))]
+pub async fn request_documents(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<DocumentsInput>,
+) -> AppResult<HttpResponse> {
+    let view =
+        flow::request_documents(&ctx, &user.0, &path.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The consultant declines the request, with a reason.
+#[utoipa::path(post, path = "/api/consultations/{id}/decline", tag = "deferred",
+    params(("id" = String, Path)), request_body = DeclineInput,
+    responses((status = 200, body = ConsultationView),
+              (status = 403, description = "not_assigned", body = ErrorBody),
+              (status = 409, description = "consultation_closed", body = ErrorBody)))]
+pub async fn decline(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<DeclineInput>,
+) -> AppResult<HttpResponse> {
+    let view = flow::decline(&ctx, &user.0, &path.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Icd10Query {
+    /// A code prefix (`I1`) or words of the title (`hypertension`).
+    pub q: String,
+    /// At most this many (default 20, up to 100).
+    pub limit: Option<usize>,
+}
+
+/// ICD-10 (WHO 2019) codes matching a query, for the conclusion form.
+#[utoipa::path(get, path = "/api/icd10", tag = "deferred", params(Icd10Query),
+    responses((status = 200, body = Vec<Icd10Code>)))]
+pub async fn icd10_search(q: web::Query<Icd10Query>) -> AppResult<HttpResponse> {
+    let limit = q.limit.unwrap_or(20).clamp(1, 100);
+    Ok(HttpResponse::Ok().json(icd10::search(&q.q, limit)))
+}
