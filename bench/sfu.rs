@@ -9,6 +9,8 @@
 //! Publisher and subscribers are headless webrtc-rs peers in this same process (on a runtime of
 //! their own); the server's media runtime is measured separately from its threads' CPU time.
 
+#[path = "common/app.rs"]
+mod app;
 #[path = "sfu/measure.rs"]
 mod measure;
 #[path = "../tests/api/calls/peer.rs"]

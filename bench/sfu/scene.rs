@@ -7,80 +7,28 @@ use std::time::Duration;
 use anyhow::Context as _;
 use reqwest::Client;
 use serde_json::{Value, json};
-use telemed::app::Application;
-use telemed::config::Settings;
 
+use crate::app::{App, PASSWORD, login, post};
 use crate::peer::{CallPeer, Source};
-
-const PASSWORD: &str = "demo-telemed-2026";
 
 pub struct Scene {
     pub url: String,
     consultation: String,
     doctor: String,
     subscribers: Vec<String>,
-    handle: actix_web::dev::ServerHandle,
-    _app: std::thread::JoinHandle<()>,
-    _dir: tempfile::TempDir,
-}
-
-async fn login(http: &Client, url: &str, email: &str, password: &str) -> anyhow::Result<String> {
-    let res: Value = http
-        .post(format!("{url}/api/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    res["token"].as_str().map(str::to_owned).context("login")
-}
-
-async fn post(
-    http: &Client,
-    url: &str,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let res = http
-        .post(format!("{url}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await?;
-    let status = res.status();
-    let body: Value = res.json().await?;
-    anyhow::ensure!(status.is_success(), "{path}: {status} {body}");
-    Ok(body)
+    app: App,
 }
 
 impl Scene {
     pub async fn start(subscribers: usize, media_threads: usize) -> anyhow::Result<Scene> {
-        let dir = tempfile::tempdir()?;
-        let mut settings = Settings::embedded()?;
-        settings.server.listen = "127.0.0.1:0".into();
-        settings.database.url = format!("sqlite://{}", dir.path().join("t.sqlite3").display());
-        settings.storage.blob_dir = dir.path().join("blobs");
-        settings.mail.dir = dir.path().join("mail");
-        settings.notify.worker_enabled = false;
-        settings.calls.join_margin_minutes = 60 * 24 * 120;
-        settings.calls.max_participants = subscribers + 1;
-        settings.calls.media_threads = media_threads;
-        settings.calls.udp_addrs = vec!["127.0.0.1:0".into()];
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        // The server's HTTP workers on a thread of their own, as in the tests.
-        let app_thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let app = Application::build(settings).await.expect("the app starts");
-                let _ = tx.send((app.url().to_owned(), app.handle()));
-                let _ = app.run_until_stopped().await;
-            });
-        });
-        let (url, handle) = rx.await.context("the app did not start")?;
+        let app = App::start(move |settings| {
+            settings.calls.join_margin_minutes = 60 * 24 * 120;
+            settings.calls.max_participants = subscribers + 1;
+            settings.calls.media_threads = media_threads;
+            settings.calls.udp_addrs = vec!["127.0.0.1:0".into()];
+        })
+        .await?;
+        let url = app.url.clone();
         let http = Client::new();
         let patient = login(&http, &url, "patient@demo.telemed.kz", PASSWORD).await?;
         let slots: Value = http
@@ -138,9 +86,7 @@ impl Scene {
             consultation,
             doctor,
             subscribers: tokens,
-            handle,
-            _app: app_thread,
-            _dir: dir,
+            app,
         })
     }
 
@@ -171,6 +117,6 @@ impl Scene {
     }
 
     pub fn stop(self) {
-        drop(self.handle.stop(false));
+        self.app.stop();
     }
 }
