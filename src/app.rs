@@ -50,7 +50,7 @@ pub async fn prepare(
             .with_context(|| format!("creating the folder {}", dir.display()))?;
     }
     let verifier = Arc::new(X509Verifier::new(trust_store(&settings)?));
-    let blobs = crate::storage::BlobStore::open(&settings.storage.blob_dir).with_context(|| {
+    let blobs = crate::storage::BlobStore::open(&settings.storage).with_context(|| {
         format!(
             "opening the blob store {}",
             settings.storage.blob_dir.display()

@@ -53,7 +53,42 @@ impl std::fmt::Debug for DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct StorageSettings {
+    /// Where blobs live with the local backend, and where uploads are written before they are
+    /// moved into the store with either backend.
     pub blob_dir: PathBuf,
+    #[serde(default)]
+    pub backend: StorageBackend,
+    /// The S3-compatible service (`storage.backend = "s3"`), e.g. `https://s3.example.kz` or a
+    /// MinIO on the LAN.
+    #[serde(default)]
+    pub s3_endpoint: String,
+    #[serde(default = "default_region")]
+    pub s3_region: String,
+    #[serde(default)]
+    pub s3_bucket: String,
+    #[serde(default)]
+    pub s3_access_key_id: String,
+    /// Never printed.
+    #[serde(default)]
+    pub s3_secret_access_key: Option<Secret>,
+    /// Allow a plain-HTTP endpoint (a store on the same host or a trusted network only).
+    #[serde(default)]
+    pub s3_allow_http: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+/// Where blobs are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// Files under `storage.blob_dir` (the embedded default).
+    #[default]
+    Local,
+    /// An S3-compatible object store.
+    S3,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -101,7 +101,6 @@ pub async fn download_material(
             value: view.name.clone().into_bytes(),
         })],
     };
-    let stream = tokio_util::io::ReaderStream::new(file);
     let mut res = HttpResponse::Ok();
     res.content_type(view.mime.clone())
         .insert_header(disposition)
@@ -115,7 +114,7 @@ pub async fn download_material(
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox",
         ));
     }
-    Ok(res.streaming(stream))
+    Ok(res.streaming(file))
 }
 
 /// The call's chat so far.

@@ -1,11 +1,15 @@
 //! Blobs: files addressed by the SHA-256 of their content, in a local folder
-//! (`storage.blob_dir`). Uploads stream to a temporary file beside the store and are renamed
-//! into place only when complete, so an interrupted upload leaves nothing half-written where a
-//! reader could find it, and the whole file is never held in memory.
+//! (`storage.blob_dir`) or an S3-compatible object store (`storage.backend = "s3"`). Uploads
+//! stream to a temporary file in the local folder while they are hashed and checked, and only
+//! a complete file is moved (renamed, or uploaded in parts) to its address, so an interrupted
+//! upload leaves nothing half-written where a reader could find it, and the whole file is
+//! never held in memory.
 
+mod remote;
 pub mod sniff;
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
@@ -13,7 +17,11 @@ use tokio::io::AsyncWriteExt;
 
 pub use sniff::FileKind;
 
+use crate::config::{StorageBackend, StorageSettings};
 use crate::error::{AppError, ErrorKind};
+
+/// A stored blob's bytes, as they are read.
+pub type BlobStream = Pin<Box<dyn Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
 
 /// A stored blob.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +35,8 @@ pub struct Stored {
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    /// The object store blobs go to, when not the local folder.
+    remote: Option<remote::Remote>,
 }
 
 /// Deletes a temporary file unless it was moved into the store.
@@ -65,9 +75,14 @@ pub fn file_type_not_allowed() -> AppError {
 impl BlobStore {
     /// Opens (and creates) the store and its folder for uploads in progress. Leftovers of
     /// uploads a crash interrupted are removed.
-    pub fn open(root: &Path) -> anyhow::Result<BlobStore> {
+    pub fn open(settings: &StorageSettings) -> anyhow::Result<BlobStore> {
+        let remote = match settings.backend {
+            StorageBackend::Local => None,
+            StorageBackend::S3 => Some(remote::Remote::s3(settings)?),
+        };
         let store = BlobStore {
-            root: root.to_owned(),
+            root: settings.blob_dir.clone(),
+            remote,
         };
         let tmp = store.tmp_dir();
         if tmp.exists() {
@@ -163,6 +178,11 @@ impl BlobStore {
     }
 
     async fn place(&self, temp: TempFile, sha256: &str) -> Result<(), AppError> {
+        if let Some(remote) = &self.remote {
+            let from = temp.0.clone().unwrap_or_default();
+            // The temporary file goes with `temp` whether the upload succeeds or not.
+            return remote.put_file(&from, sha256).await;
+        }
         let target = self
             .path_of(sha256)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad hash {sha256}")))?;
@@ -182,18 +202,22 @@ impl BlobStore {
         })
     }
 
-    /// Opens a stored blob for reading.
-    pub async fn open_blob(&self, sha256: &str) -> Result<tokio::fs::File, AppError> {
+    /// A stored blob's bytes, streamed.
+    pub async fn open_blob(&self, sha256: &str) -> Result<BlobStream, AppError> {
         let path = self
             .path_of(sha256)
             .ok_or_else(|| AppError::not_found("file"))?;
-        tokio::fs::File::open(&path).await.map_err(|e| {
+        if let Some(remote) = &self.remote {
+            return remote.get(sha256).await;
+        }
+        let file = tokio::fs::File::open(&path).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 AppError::Internal(anyhow::anyhow!("blob {sha256} is missing from the store"))
             } else {
                 AppError::Internal(anyhow::anyhow!("opening blob {sha256}: {e}"))
             }
-        })
+        })?;
+        Ok(Box::pin(tokio_util::io::ReaderStream::new(file)))
     }
 }
 
@@ -223,6 +247,12 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64, Vec<u8>)> {
 mod tests {
     use super::*;
 
+    fn local(dir: &Path) -> StorageSettings {
+        let mut s = crate::config::Settings::embedded().unwrap().storage;
+        s.blob_dir = dir.to_owned();
+        s
+    }
+
     fn chunks(
         parts: Vec<&'static [u8]>,
     ) -> impl Stream<Item = Result<bytes::Bytes, String>> + Unpin {
@@ -232,7 +262,7 @@ mod tests {
     #[tokio::test]
     async fn a_stream_is_stored_under_its_hash() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = BlobStore::open(&local(dir.path())).unwrap();
         let stored = store
             .put_stream(chunks(vec![b"%PDF-1.4\n", b"rest of it"]), 1000)
             .await
@@ -251,7 +281,7 @@ mod tests {
     #[tokio::test]
     async fn too_large_or_wrong_kind_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = BlobStore::open(&local(dir.path())).unwrap();
         let err = store
             .put_stream(chunks(vec![b"%PDF-1.4\n", b"0123456789"]), 12)
             .await
@@ -280,6 +310,7 @@ mod tests {
     fn only_hashes_name_blobs() {
         let store = BlobStore {
             root: PathBuf::from("/x"),
+            remote: None,
         };
         assert!(store.path_of("../../etc/passwd").is_none());
         assert!(store.path_of(&"A".repeat(64)).is_none());

@@ -12,4 +12,5 @@ mod directory;
 mod mail;
 mod operations;
 mod records;
+mod storage;
 mod support;

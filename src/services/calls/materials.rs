@@ -215,7 +215,7 @@ pub async fn open(
     actor: &Actor,
     id: &str,
     material: &str,
-) -> AppResult<(MaterialView, tokio::fs::File)> {
+) -> AppResult<(MaterialView, crate::storage::BlobStream)> {
     let now = ctx.clock.now();
     let (actor, id, material) = (actor.clone(), id.to_owned(), material.to_owned());
     let found = ctx
