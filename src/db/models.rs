@@ -347,3 +347,76 @@ pub struct DeferredRequestRow {
     pub completion_reason: Option<String>,
     pub completed_at: Option<NaiveDateTime>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = councils, treat_none_as_null = true)]
+pub struct CouncilRow {
+    pub id: String,
+    pub patient_id: String,
+    pub initiator_id: String,
+    pub initiator_org_id: String,
+    pub question: String,
+    pub urgency: String,
+    pub mode: String,
+    pub initiative: String,
+    pub status: String,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub deadline_at: Option<NaiveDateTime>,
+    pub patient_agreed_at: Option<NaiveDateTime>,
+    pub consultation_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = council_members, treat_none_as_null = true)]
+pub struct CouncilMemberRow {
+    pub id: String,
+    pub council_id: String,
+    pub user_id: String,
+    pub practitioner_id: String,
+    pub organization_id: String,
+    pub specialty: Option<String>,
+    pub source: String,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub opinion: Option<String>,
+    pub opinion_at: Option<NaiveDateTime>,
+    pub assigned_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = council_conclusions, treat_none_as_null = true)]
+pub struct CouncilConclusionRow {
+    pub council_id: String,
+    pub version: i32,
+    pub status: String,
+    pub body: String,
+    pub canonical: Option<String>,
+    pub sha256: Option<String>,
+    pub frozen_at: Option<NaiveDateTime>,
+    pub final_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = council_signatures)]
+pub struct CouncilSignatureRow {
+    pub id: String,
+    pub council_id: String,
+    pub version: i32,
+    pub user_id: String,
+    pub status: String,
+    pub refusal_reason: Option<String>,
+    pub sha256: Option<String>,
+    pub signature: Option<String>,
+    pub signature_form: Option<String>,
+    pub signer_certificate: Option<String>,
+    pub signer_name: Option<String>,
+    pub signer_subject: Option<String>,
+    pub signer_iin: Option<String>,
+    pub cert_serial: Option<String>,
+    pub cert_issuer: Option<String>,
+    pub cert_not_after: Option<NaiveDateTime>,
+    pub at: NaiveDateTime,
+}

@@ -362,6 +362,96 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultant_lists (organization_id, specialty, practitioner_id) {
+        organization_id -> Text,
+        specialty -> Text,
+        practitioner_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    consultant_queues (organization_id, specialty) {
+        organization_id -> Text,
+        specialty -> Text,
+        turns -> BigInt,
+    }
+}
+
+diesel::table! {
+    councils (id) {
+        id -> Text,
+        patient_id -> Text,
+        initiator_id -> Text,
+        initiator_org_id -> Text,
+        question -> Text,
+        urgency -> Text,
+        mode -> Text,
+        initiative -> Text,
+        status -> Text,
+        scheduled_at -> Nullable<Timestamp>,
+        deadline_at -> Nullable<Timestamp>,
+        patient_agreed_at -> Nullable<Timestamp>,
+        consultation_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    council_members (id) {
+        id -> Text,
+        council_id -> Text,
+        user_id -> Text,
+        practitioner_id -> Text,
+        organization_id -> Text,
+        specialty -> Nullable<Text>,
+        source -> Text,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        opinion -> Nullable<Text>,
+        opinion_at -> Nullable<Timestamp>,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    council_conclusions (council_id) {
+        council_id -> Text,
+        version -> Integer,
+        status -> Text,
+        body -> Text,
+        canonical -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+        frozen_at -> Nullable<Timestamp>,
+        final_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    council_signatures (id) {
+        id -> Text,
+        council_id -> Text,
+        version -> Integer,
+        user_id -> Text,
+        status -> Text,
+        refusal_reason -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+        signature -> Nullable<Text>,
+        signature_form -> Nullable<Text>,
+        signer_certificate -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        signer_subject -> Nullable<Text>,
+        signer_iin -> Nullable<Text>,
+        cert_serial -> Nullable<Text>,
+        cert_issuer -> Nullable<Text>,
+        cert_not_after -> Nullable<Timestamp>,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -379,6 +469,11 @@ diesel::joinable!(consultation_guests -> consultations (consultation_id));
 diesel::joinable!(consultation_materials -> consultations (consultation_id));
 diesel::joinable!(call_messages -> consultations (consultation_id));
 diesel::joinable!(deferred_requests -> consultations (consultation_id));
+diesel::joinable!(council_members -> councils (council_id));
+diesel::joinable!(council_conclusions -> councils (council_id));
+diesel::joinable!(council_signatures -> councils (council_id));
+diesel::joinable!(council_members -> practitioners (practitioner_id));
+diesel::joinable!(consultant_lists -> practitioners (practitioner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     specialties,
@@ -406,4 +501,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultation_materials,
     call_messages,
     deferred_requests,
+    consultant_lists,
+    consultant_queues,
+    councils,
+    council_members,
+    council_conclusions,
+    council_signatures,
 );

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod booking;
 pub mod calls;
+pub mod councils;
 pub mod deferred;
 pub mod directory;
 pub mod error;
@@ -37,8 +38,12 @@ use utoipa::OpenApi;
         calls::download_material, calls::messages, calls::end, calls::phone,
         calls::list_guests, calls::invite_guest,
         deferred::take, deferred::request_documents, deferred::decline, deferred::icd10_search,
+        councils::create, councils::list, councils::get, councils::agree, councils::accept,
+        councils::decline, councils::opinion, councils::save_conclusion, councils::freeze,
+        councils::document, councils::sign, councils::refuse, councils::consultant_lists,
+        councils::save_consultant_list,
     ),
-    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"), (name = "calls"), (name = "deferred"),
+    tags((name = "accounts"), (name = "directory"), (name = "booking"), (name = "records"), (name = "calls"), (name = "deferred"), (name = "councils"),
          (name = "operations"))
 )]
 pub struct ApiDoc;
@@ -158,6 +163,44 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 )
                 .route("/icd10", aw::get().to(deferred::icd10_search))
                 .route("/queue", aw::get().to(booking::staff_queue))
+                .service(
+                    aw::resource("/councils")
+                        .route(aw::get().to(councils::list))
+                        .route(aw::post().to(councils::create)),
+                )
+                .route("/councils/{id}", aw::get().to(councils::get))
+                .route("/councils/{id}/agree", aw::post().to(councils::agree))
+                .route("/councils/{id}/accept", aw::post().to(councils::accept))
+                .route("/councils/{id}/decline", aw::post().to(councils::decline))
+                .route("/councils/{id}/opinion", aw::post().to(councils::opinion))
+                .route(
+                    "/councils/{id}/conclusion",
+                    aw::put().to(councils::save_conclusion),
+                )
+                .route(
+                    "/councils/{id}/conclusion/freeze",
+                    aw::post().to(councils::freeze),
+                )
+                .route(
+                    "/councils/{id}/conclusion/document",
+                    aw::get().to(councils::document),
+                )
+                .route(
+                    "/councils/{id}/conclusion/sign",
+                    aw::post().to(councils::sign),
+                )
+                .route(
+                    "/councils/{id}/conclusion/refuse",
+                    aw::post().to(councils::refuse),
+                )
+                .route(
+                    "/organizations/{id}/consultant-lists",
+                    aw::get().to(councils::consultant_lists),
+                )
+                .route(
+                    "/organizations/{id}/consultant-lists/{specialty}",
+                    aw::put().to(councils::save_consultant_list),
+                )
                 .route(
                     "/patients/{patient_id}/records",
                     aw::post().to(records::create),

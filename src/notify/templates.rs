@@ -4,11 +4,14 @@
 //! Mail travels and is stored outside the platform, so it carries only what is listed here:
 //! names, times, the stated reason for the visit and links; never a diagnosis or a conclusion.
 
+mod council;
 mod en;
 mod kk;
 mod ru;
 
 use crate::domain::account::Language;
+
+pub use council::{CouncilNotice, CouncilText, council};
 
 /// What the booking e-mails say about one consultation.
 #[derive(Debug, Clone, Default)]

@@ -328,6 +328,8 @@ fn seed(
         Some((date, why))
     })
     .collect();
+    // Art. 24: each organisation's council lists, one per profile, in the order of the directory.
+    let mut lists: Vec<(String, &str, Vec<String>)> = Vec::new();
     for (i, (org, d)) in doctors.iter().enumerate() {
         let user_id = person(conn, d.email, d.name, d.iin11, Role::Doctor, Some(org))?;
         let profile = ProfileInput {
@@ -372,6 +374,15 @@ fn seed(
             })
             .collect();
         super::practitioners::insert_schedule(conn, &pid, &intervals, &days_off)?;
+        for (code, _) in d.specialties {
+            match lists.iter_mut().find(|(o, c, _)| o == *org && c == code) {
+                Some((_, _, ids)) => ids.push(pid.clone()),
+                None => lists.push(((*org).clone(), code, vec![pid.clone()])),
+            }
+        }
+    }
+    for (org, specialty, ids) in &lists {
+        super::councils::lists::replace(conn, org, specialty, ids)?;
     }
     Ok(Outcome::Loaded)
 }

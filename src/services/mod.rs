@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod calls;
 pub mod consent;
 pub mod consultations;
+pub mod councils;
 pub mod deferred;
 pub mod demo;
 pub mod documents;

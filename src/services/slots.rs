@@ -110,6 +110,21 @@ impl Calendar {
         })
     }
 
+    /// Art. 22: whether the schedule has the practitioner at work at `at` (inside one of their
+    /// slots, not on a day off).
+    pub fn works_at(&self, at: DateTime<Utc>) -> AppResult<bool> {
+        let e = self.expansion(at - Duration::days(1), at + Duration::days(1))?;
+        Ok(slots::expand(&e)
+            .into_iter()
+            .any(|s| s.start <= at && at < s.end))
+    }
+
+    /// Whether the schedule has the practitioner at work at some time in `[from, to)`.
+    pub fn works_within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<bool> {
+        let to = to.min(from + Duration::days(MAX_RANGE_DAYS));
+        Ok(!slots::expand(&self.expansion(from, to)?).is_empty())
+    }
+
     /// The slot that starts at `start`, if the schedule has one.
     pub fn slot_at(&self, start: DateTime<Utc>) -> AppResult<Option<Slot>> {
         let e = self.expansion(start - Duration::days(1), start + Duration::days(1))?;

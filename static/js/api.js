@@ -101,7 +101,8 @@ export const api = {
   },
   organizations: (specialty) => request('GET', `/api/organizations${query({ specialty })}`),
   organization: (orgId) => request('GET', `/api/organizations/${id(orgId)}`),
-  practitioners: (specialty) => request('GET', `/api/practitioners${query({ specialty })}`),
+  practitioners: (specialty, organization) =>
+    request('GET', `/api/practitioners${query({ specialty, organization })}`),
   practitioner: (pracId) => request('GET', `/api/practitioners/${id(pracId)}`),
   register: (body) => request('POST', '/api/auth/register', body),
   login: (body) => request('POST', '/api/auth/login', body),
@@ -147,4 +148,23 @@ export const api = {
   guests: (cId) => request('GET', `/api/consultations/${id(cId)}/guests`),
   inviteGuest: (cId, body) => request('POST', `/api/consultations/${id(cId)}/guests`, body),
   heldByPhone: (cId, body) => request('POST', `/api/consultations/${id(cId)}/phone`, body),
+  // Councils (art. 2.6, 18–27): every action answers with the council's whole view.
+  createCouncil: (body) => request('POST', '/api/councils', body),
+  councils: () => request('GET', '/api/councils'),
+  council: (kId) => request('GET', `/api/councils/${id(kId)}`),
+  agreeCouncil: (kId) => request('POST', `/api/councils/${id(kId)}/agree`),
+  acceptCouncil: (kId) => request('POST', `/api/councils/${id(kId)}/accept`),
+  declineCouncil: (kId, reason) => request('POST', `/api/councils/${id(kId)}/decline`, { reason }),
+  councilOpinion: (kId, text) => request('POST', `/api/councils/${id(kId)}/opinion`, { text }),
+  saveCouncilConclusion: (kId, content) =>
+    request('PUT', `/api/councils/${id(kId)}/conclusion`, { content }),
+  freezeCouncilConclusion: (kId) => request('POST', `/api/councils/${id(kId)}/conclusion/freeze`),
+  councilDocument: (kId) => documentBytes(`/api/councils/${id(kId)}/conclusion/document`),
+  signCouncil: (kId, body) => request('POST', `/api/councils/${id(kId)}/conclusion/sign`, body),
+  refuseCouncil: (kId, reason) =>
+    request('POST', `/api/councils/${id(kId)}/conclusion/refuse`, { reason }),
+  /** Art. 24: who of an organisation takes part in councils, per specialty, in queue order. */
+  consultantLists: (orgId) => request('GET', `/api/organizations/${id(orgId)}/consultant-lists`),
+  saveConsultantList: (orgId, specialty, practitionerIds) => request('PUT',
+    `/api/organizations/${id(orgId)}/consultant-lists/${id(specialty)}`, { practitioner_ids: practitionerIds }),
 };

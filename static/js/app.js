@@ -9,7 +9,11 @@ import * as accessLog from './views/access-log.js';
 import * as call from './views/call.js';
 import * as confirmation from './views/confirm.js';
 import * as consultation from './views/consultation.js';
+import * as consultantLists from './views/consultant-lists.js';
 import * as consultations from './views/consultations.js';
+import * as council from './views/council.js';
+import * as newCouncil from './views/council-new.js';
+import * as councils from './views/councils.js';
 import * as directory from './views/directory.js';
 import * as healthPassport from './views/health-passport.js';
 import * as login from './views/login.js';
@@ -23,6 +27,7 @@ import * as newRequest from './views/request.js';
 const ROUTES = [
   [/^\/$/, directory],
   [/^\/organizations\/([^/]+)$/, organization],
+  [/^\/organizations\/([^/]+)\/consultant-lists$/, consultantLists],
   [/^\/practitioners\/([^/]+)$/, practitioner],
   [/^\/register$/, register],
   [/^\/login$/, login],
@@ -35,6 +40,9 @@ const ROUTES = [
   [/^\/consultations\/([^/]+)$/, consultation],
   [/^\/queue$/, queue],
   [/^\/requests\/new$/, newRequest],
+  [/^\/councils$/, councils],
+  [/^\/councils\/new$/, newCouncil],
+  [/^\/councils\/([^/]+)$/, council],
 ];
 
 /** Who has a list of consultations, and who works a queue. */
@@ -44,6 +52,8 @@ const WITH_QUEUE = ['doctor', 'org_admin', 'support'];
 const WITH_REQUESTS = ['patient', 'representative', 'doctor'];
 /** Art. 40: the people whose data it is (or their representative) read who accessed it. */
 const WITH_ACCESS_LOG = ['patient', 'representative'];
+/** Councils (art. 18–27): doctors call and join them; the patient's side agrees and reads them. */
+const WITH_COUNCILS = ['patient', 'representative', 'doctor'];
 
 const main = document.getElementById('main');
 const navList = document.getElementById('nav-list');
@@ -89,6 +99,13 @@ function renderNav() {
     }
     if (WITH_REQUESTS.includes(app.user.role)) items.push(navLink('#/requests/new', 'nav.new_request'));
     if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
+    if (WITH_COUNCILS.includes(app.user.role)) items.push(navLink('#/councils', 'nav.councils'));
+    if (app.user.role === 'doctor') items.push(navLink('#/councils/new', 'nav.new_council'));
+    // Art. 24: the organisation's head (its administrator here) decides who sits on councils.
+    if (app.user.role === 'org_admin' && app.user.organization_id) {
+      items.push(navLink(`#/organizations/${encodeURIComponent(app.user.organization_id)}/consultant-lists`,
+        'nav.consultant_lists'));
+    }
     if (WITH_ACCESS_LOG.includes(app.user.role)) {
       items.push(navLink('#/health-passport', 'nav.health_passport'));
       items.push(navLink('#/access-log', 'nav.access_log'));

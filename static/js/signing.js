@@ -104,3 +104,21 @@ export async function signWithWebCrypto(userId, bytes) {
   const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, bytes);
   return { signature: toBase64(sig), certificate: key.certificate, serial: key.serial };
 }
+
+/**
+ * The body that signs a document's exact bytes (`doc` from api.recordDocument and the like):
+ * a CMS from NCALayer when it answers, else the raw signature of the enrolled WebCrypto key with
+ * its certificate. `method` says which was used, for the page to tell the signer.
+ */
+export async function signDocument(userId, doc, lang = document.documentElement.lang) {
+  try {
+    const cms = await signWithNcaLayer(doc.bytes, lang);
+    return { method: 'ncalayer', body: { form: 'cms', signature: cms, sha256: doc.sha256 } };
+  } catch {
+    const raw = await signWithWebCrypto(userId, doc.bytes);
+    return {
+      method: 'webcrypto',
+      body: { form: 'raw_p256', signature: raw.signature, certificate: raw.certificate, sha256: doc.sha256 },
+    };
+  }
+}

@@ -136,3 +136,33 @@ export function timeLeftText(seconds) {
     ? t('consultation.overdue_by', { time: formatDuration(seconds) })
     : t('consultation.left', { time: formatDuration(seconds) });
 }
+
+/** The wall-clock reading of an instant in a zone, as whole milliseconds since the epoch "in UTC". */
+function wallClock(ms, timeZone) {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone, year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+}
+
+/**
+ * "2026-12-01T10:30" from a datetime-local input, read in the given zone (not the browser's), as
+ * an RFC 3339 instant in UTC; null when the value is not such a time.
+ */
+export function instantFromLocal(value, timeZone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value || '');
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  // The zone's offset at a first guess, then at the corrected one, in case a clock change lies
+  // between them.
+  let guess = wall;
+  for (let i = 0; i < 2; i += 1) guess = wall - (wallClock(guess, timeZone) - guess);
+  return new Date(guess).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The value a datetime-local input shows for an instant in a zone: "2026-12-01T10:30". */
+export function localInputValue(date, timeZone) {
+  return new Date(wallClock(date.getTime(), timeZone)).toISOString().slice(0, 16);
+}

@@ -7,6 +7,7 @@ mod authorization;
 mod booking;
 mod calls;
 mod cli;
+mod councils;
 mod deferred;
 mod directory;
 mod mail;

@@ -85,6 +85,23 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/consultations/{id}/request-documents", "post"),
         ("/api/consultations/{id}/decline", "post"),
         ("/api/icd10", "get"),
+        ("/api/councils", "get"),
+        ("/api/councils", "post"),
+        ("/api/councils/{id}", "get"),
+        ("/api/councils/{id}/agree", "post"),
+        ("/api/councils/{id}/accept", "post"),
+        ("/api/councils/{id}/decline", "post"),
+        ("/api/councils/{id}/opinion", "post"),
+        ("/api/councils/{id}/conclusion", "put"),
+        ("/api/councils/{id}/conclusion/freeze", "post"),
+        ("/api/councils/{id}/conclusion/document", "get"),
+        ("/api/councils/{id}/conclusion/sign", "post"),
+        ("/api/councils/{id}/conclusion/refuse", "post"),
+        ("/api/organizations/{id}/consultant-lists", "get"),
+        (
+            "/api/organizations/{id}/consultant-lists/{specialty}",
+            "put",
+        ),
     ];
     for (path, method) in expected {
         assert!(

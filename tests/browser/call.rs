@@ -42,7 +42,7 @@ async fn art_16_doctor_and_patient_hold_a_video_consultation_in_two_browsers() {
 }
 
 /// Frames of remote video this page has decoded so far, from `getStats()`.
-async fn frames_decoded(c: &Client) -> Result<u64, String> {
+pub(crate) async fn frames_decoded(c: &Client) -> Result<u64, String> {
     let script = "return (async () => {
         const pc = window.__telemedCall && window.__telemedCall.pc();
         if (!pc) return -1;
@@ -61,7 +61,7 @@ async fn frames_decoded(c: &Client) -> Result<u64, String> {
 }
 
 /// Waits until the page has decoded at least `n` more frames than `from`.
-async fn decodes_more(c: &Client, who: &str, from: u64, n: u64) -> u64 {
+pub(crate) async fn decodes_more(c: &Client, who: &str, from: u64, n: u64) -> u64 {
     eventually(
         &format!("{who} to decode {n} more video frames"),
         || async {
@@ -76,7 +76,7 @@ async fn decodes_more(c: &Client, who: &str, from: u64, n: u64) -> u64 {
     .await
 }
 
-async fn open_call(c: &Client, url: &str, consultation: &str) {
+pub(crate) async fn open_call(c: &Client, url: &str, consultation: &str) {
     c.goto(&format!("{url}/#/consultations/{consultation}/call"))
         .await
         .expect("open the call page");

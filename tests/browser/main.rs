@@ -6,6 +6,7 @@
 mod access_log;
 mod booking;
 mod call;
+mod council;
 mod deferred;
 mod driver;
 mod records;

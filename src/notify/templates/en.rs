@@ -2,7 +2,7 @@
 
 use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
-const FOOTER: &str = "This message was sent automatically; there is no need to reply.";
+pub(super) const FOOTER: &str = "This message was sent automatically; there is no need to reply.";
 
 fn mode(code: &str) -> &str {
     match code {
@@ -22,7 +22,7 @@ fn details(b: &BookingText) -> String {
     ])
 }
 
-fn hours(n: i64) -> String {
+pub(super) fn hours(n: i64) -> String {
     if n == 1 {
         "1 hour".to_owned()
     } else {

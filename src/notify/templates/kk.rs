@@ -2,7 +2,12 @@
 
 use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
-const FOOTER: &str = "Бұл хат автоматты түрде жіберілді, оған жауап берудің қажеті жоқ.";
+pub(super) const FOOTER: &str = "Бұл хат автоматты түрде жіберілді, оған жауап берудің қажеті жоқ.";
+
+/// "2 сағат": Kazakh does not inflect the noun after a numeral.
+pub(super) fn hours(n: i64) -> String {
+    format!("{n} сағат")
+}
 
 fn mode(code: &str) -> &str {
     match code {

@@ -2,7 +2,7 @@
 
 use super::{Alert, BookingText, RequestText, RequestUpdate, lines};
 
-const FOOTER: &str = "Это письмо отправлено автоматически, отвечать на него не нужно.";
+pub(super) const FOOTER: &str = "Это письмо отправлено автоматически, отвечать на него не нужно.";
 
 fn mode(code: &str) -> &str {
     match code {
@@ -23,7 +23,7 @@ fn details(b: &BookingText) -> String {
 }
 
 /// 1 час, 2 часа, 5 часов, 21 час.
-fn hours(n: i64) -> String {
+pub(super) fn hours(n: i64) -> String {
     let (m10, m100) = (n.rem_euclid(10), n.rem_euclid(100));
     let word = if m10 == 1 && m100 != 11 {
         "час"

@@ -38,6 +38,8 @@ pub struct HealthPassport {
     pub patient: PartyRef,
     /// Newest signature first.
     pub records: Vec<RecordChain>,
+    /// The final conclusions of the patient's councils (art. 27), newest first.
+    pub councils: Vec<crate::services::councils::passport::PassportCouncil>,
 }
 
 pub async fn for_patient(
@@ -115,6 +117,7 @@ pub async fn for_patient(
                         full_name: patient.full_name.clone(),
                     },
                     records,
+                    councils: crate::services::councils::passport::of_patient(conn, &patient.id)?,
                 })
             })
         })

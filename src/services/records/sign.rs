@@ -39,6 +39,55 @@ fn base64(field: &'static str, value: &str) -> AppResult<Vec<u8>> {
     })
 }
 
+/// A signature as the browser sent it, decoded.
+pub(crate) struct Received {
+    signature: Vec<u8>,
+    certificate: Option<Vec<u8>>,
+    /// The SHA-256 of the document the client signed, if it was a valid hex digest.
+    pub claimed: Option<String>,
+}
+
+impl Received {
+    pub fn decode(input: &SignInput) -> AppResult<Self> {
+        let signature = base64("signature", &input.signature)?;
+        let certificate = match (input.form, &input.certificate) {
+            (SignatureForm::RawP256, Some(c)) => Some(base64("certificate", c)?),
+            (SignatureForm::RawP256, None) => {
+                return Err(AppError::unprocessable(
+                    "certificate_required",
+                    "a raw P-256 signature needs the signer certificate",
+                ));
+            }
+            (SignatureForm::Cms, _) => None,
+        };
+        Ok(Received {
+            signature,
+            certificate,
+            claimed: parse_sha256(&input.sha256),
+        })
+    }
+
+    pub fn input(&self) -> SignatureInput<'_> {
+        match &self.certificate {
+            Some(cert) => SignatureInput::RawP256 {
+                signature: &self.signature,
+                certificate_der: cert,
+            },
+            None => SignatureInput::CmsDetached(&self.signature),
+        }
+    }
+
+    /// `cms` or `raw_p256`, as stored.
+    pub fn form(&self) -> &'static str {
+        input_form(&self.input())
+    }
+
+    /// The signature as stored: base64.
+    pub fn signature_base64(&self) -> String {
+        STANDARD.encode(&self.signature)
+    }
+}
+
 pub async fn sign(
     ctx: &Context,
     actor: &Actor,
@@ -49,18 +98,7 @@ pub async fn sign(
     let now = ctx.clock.now();
     let verifier = ctx.verifier.clone();
     let public_url = ctx.public_url.clone();
-    let signature = base64("signature", &input.signature)?;
-    let certificate = match (input.form, &input.certificate) {
-        (SignatureForm::RawP256, Some(c)) => Some(base64("certificate", c)?),
-        (SignatureForm::RawP256, None) => {
-            return Err(AppError::unprocessable(
-                "certificate_required",
-                "a raw P-256 signature needs the signer certificate",
-            ));
-        }
-        (SignatureForm::Cms, _) => None,
-    };
-    let claimed = parse_sha256(&input.sha256);
+    let received = Received::decode(&input)?;
     ctx.db
         .run(move |conn| {
             let row = load(conn, &id)?;
@@ -78,20 +116,14 @@ pub async fn sign(
                 }
                 let canonical = document(conn, &row)?;
                 let sha256 = sha256_hex(canonical.as_bytes());
-                if claimed.as_deref() != Some(sha256.as_str()) {
+                if received.claimed.as_deref() != Some(sha256.as_str()) {
                     return Err(AppError::conflict(
                         "document_changed",
                         "the document changed since it was fetched; fetch it and sign again",
                     ));
                 }
                 let author_iin = patients::user(conn, &row.author_id)?.iin;
-                let input = match &certificate {
-                    Some(cert) => SignatureInput::RawP256 {
-                        signature: &signature,
-                        certificate_der: cert,
-                    },
-                    None => SignatureInput::CmsDetached(&signature),
-                };
+                let input = received.input();
                 let expected = Expected {
                     document: canonical.as_bytes(),
                     signer_iin: &author_iin,
@@ -107,8 +139,8 @@ pub async fn sign(
                         medical_records::status.eq(RecordStatus::Signed.as_str()),
                         medical_records::canonical.eq(&canonical),
                         medical_records::sha256.eq(&sha256),
-                        medical_records::signature.eq(STANDARD.encode(&signature)),
-                        medical_records::signature_form.eq(input_form(&input)),
+                        medical_records::signature.eq(received.signature_base64()),
+                        medical_records::signature_form.eq(received.form()),
                         medical_records::signature_algorithm.eq(signer.algorithm),
                         medical_records::signer_certificate
                             .eq(STANDARD.encode(&signer.certificate_der)),

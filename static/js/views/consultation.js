@@ -2,7 +2,8 @@
 // its history, and what can still be done with it (art. 15: cancel or move with a reason); for a
 // real-time one also the way into its video call, the doctor's invitations and telephone record
 // (art. 33.2) and the call's materials; for a deferred request (art. 13, 17, 21) its documents,
-// the consultant's actions and the conclusion (see deferred.js and documents.js).
+// the consultant's actions and the conclusion (see deferred.js and documents.js); for the
+// consultation's own doctor, the way to call a council on the patient (council-new.js).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
@@ -111,7 +112,15 @@ function deferredParts(c, me, names, zone, redraw, editor) {
   if (editor) parts.push(editor);
   else if (who.consultant && open) parts.push(recordSection(c, me, { onSigned: editorSigned(c, redraw) }));
   if (who.sender && changeable(c)) parts.push(cancelSection(c, redraw));
+  // A consultant who finds the case needs more than one opinion calls a council (art. 18).
+  if (who.consultant) parts.push(councilLink(c));
   return parts;
+}
+
+/** The way to a council on this consultation's patient, for its own doctor (#/councils/new). */
+function councilLink(c) {
+  return h('p', {}, h('a', { id: 'council-for-patient',
+    href: `#/councils/new?patient=${encodeURIComponent(c.patient.id)}` }, t('council.for_patient')));
 }
 
 /** After a signature the request may be complete: draw it again, keeping the signed editor. */
@@ -154,9 +163,11 @@ function page(c, me, names, flash = null, editor = null) {
     if (c.mode === 'realtime' && c.my_call_role === 'doctor') {
       article.append(guestsSection(c, zone));
       if (joinable(c)) article.append(phoneSection(c, redraw));
-      // The treating doctor may ask another organisation for a deferred opinion on this patient.
+      // The treating doctor may ask another organisation for a deferred opinion on this patient,
+      // or call a council of three or more doctors (art. 18).
       article.append(h('p', {}, h('a', { id: 'request-for-patient',
-        href: `#/requests/new?patient=${encodeURIComponent(c.patient.id)}` }, t('request.for_patient'))));
+        href: `#/requests/new?patient=${encodeURIComponent(c.patient.id)}` }, t('request.for_patient'))),
+      councilLink(c));
     }
     if (changeable(c)) {
       if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));

@@ -1,6 +1,7 @@
 // #/health-passport — the patient's signed records (art. 36–38), newest first, every version with
-// its electronic signature: who signed, when, and the certificate it was made with. A deferred
-// request's page links here with ?record=<id> to the conclusion that answered it.
+// its electronic signature: who signed, when, and the certificate it was made with; and the final
+// conclusions of councils (art. 27) with every doctor who signed them. A deferred request's page
+// links here with ?record=<id> to the conclusion that answered it, a council's with ?council=<id>.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
@@ -62,6 +63,50 @@ function version(v, zone, focus) {
     signature(v.signature, zone));
 }
 
+/** The signed text as it was signed, and its content if it reads as a conclusion. */
+function councilDocument(doc) {
+  let parsed = doc;
+  if (typeof doc === 'string') {
+    try {
+      parsed = JSON.parse(doc);
+    } catch {
+      parsed = null;
+    }
+  }
+  const c = parsed && typeof parsed === 'object' ? parsed.content || parsed : null;
+  const exact = typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2);
+  return [
+    c && (c.findings || c.diagnoses || c.recommendations) ? content('conclusion', c) : null,
+    h('details', { class: 'council-exact' }, h('summary', {}, t('passport.council_document')),
+      h('pre', { class: 'document council-document' }, exact)),
+  ];
+}
+
+function councilItem(k, zone, focus) {
+  return h('li', {
+    class: focus ? 'record-version record-version--focus' : 'record-version',
+    dataset: { councilId: k.council_id }, tabindex: focus ? '-1' : null, id: focus ? 'council-focus' : null,
+  },
+  h('h3', {}, k.question),
+  k.final_at ? h('p', { class: 'muted' }, t('passport.council_final'), ' ', timeEl(k.final_at, zone)) : null,
+  councilDocument(k.document),
+  h('p', { class: 'hash muted' }, 'SHA-256: ', h('code', {}, k.sha256)),
+  h('h4', {}, t('passport.council_signers')),
+  h('ul', { class: 'council-signers' }, (k.signatures || []).map((s) => h('li', {},
+    h('strong', {}, s.full_name), ` (${t('record.iin')} ${s.iin})`,
+    s.signed_at ? [' · ', timeEl(s.signed_at, zone)] : null, h('br'),
+    `${t('record.serial')} `, h('code', { class: 'cert-serial' }, s.certificate_serial), h('br'),
+    `${t('record.issuer')} ${s.certificate_issuer}`))));
+}
+
+/** Councils' final conclusions (art. 27), each signed by every participant. */
+function councilsSection(councils, zone, wanted) {
+  if (!councils.length) return null;
+  return h('section', { class: 'panel', id: 'passport-councils', 'aria-labelledby': 'passport-councils-heading' },
+    h('h2', { id: 'passport-councils-heading' }, t('passport.councils')),
+    h('ul', { class: 'passport-councils' }, councils.map((k) => councilItem(k, zone, k.council_id === wanted))));
+}
+
 export async function render({ query }, app) {
   const me = await signedIn(app);
   if (!me) return signInNeeded('passport.title', 'me.need_login');
@@ -70,6 +115,7 @@ export async function render({ query }, app) {
   const chosen = query.get('patient') || patients[0]?.id || null;
   const passport = await api.healthPassport(me.role === 'representative' ? chosen : null);
   const records = passport.records || [];
+  const councils = passport.councils || [];
   // The record asked for may be a version's id or its chain's: either finds it.
   const wanted = query.get('record');
   const focusOf = (r, v) => Boolean(wanted) && (v.id === wanted || (r.chain_id === wanted && v === r.versions[0]));
@@ -78,8 +124,10 @@ export async function render({ query }, app) {
     h('p', {}, t('passport.intro', { name: passport.patient.full_name })),
     records.length ? records.map((r) => h('section', { class: 'panel record', dataset: { chain: r.chain_id, kind: r.kind } },
       h('h2', {}, kindText(r.kind)),
-      r.versions.map((v) => version(v, zone, focusOf(r, v))))) : h('p', { class: 'empty' }, t('passport.empty')));
-  const target = page.querySelector('#record-focus');
+      r.versions.map((v) => version(v, zone, focusOf(r, v)))))
+      : councils.length ? null : h('p', { class: 'empty' }, t('passport.empty')),
+    councilsSection(councils, zone, query.get('council')));
+  const target = page.querySelector('#record-focus, #council-focus');
   // After the router has put the page in and focused its heading, move on to the record.
   if (target) setTimeout(() => target.isConnected && target.scrollIntoView({ block: 'start' }), 0);
   return page;

@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
-import { signWithNcaLayer, signWithWebCrypto } from '../signing.js';
+import { signDocument } from '../signing.js';
 import { icd10Picker } from './icd10.js';
 
 const KINDS = ['conclusion', 'consultation_note', 'referral', 'prescription'];
@@ -21,21 +21,24 @@ function textarea(id, required = false) {
 
 /**
  * A repeatable group of inputs (diagnoses, drugs), each row a list of [name, label] inputs with
- * ids `${id}-${n}-${name}`; `onRow(row, n)` hears of each new row.
+ * ids `${id}-${n}-${name}`; `onRow(row, n)` hears of each new row. `initial` fills rows from
+ * saved values (a council's draft, see council-conclusion.js); without it there is one empty row.
  */
-function rows(id, columns, addKey, onRow = () => {}) {
+export function rows(id, columns, addKey, onRow = () => {}, initial = []) {
   const list = h('div', { id, class: 'record-rows' });
-  const addRow = () => {
+  const addRow = (values = {}) => {
     const n = list.children.length;
     const row = h('fieldset', { class: 'record-row' },
       h('legend', {}, String(n + 1)),
       columns.map(([name, label]) => field(`${id}-${n}-${name}`, t(label),
-        h('input', { id: `${id}-${n}-${name}`, dataset: { column: name }, type: 'text' }))));
+        h('input', { id: `${id}-${n}-${name}`, dataset: { column: name }, type: 'text',
+          value: values[name] ?? null }))));
     list.append(row);
     onRow(row, n);
   };
-  addRow();
-  const add = h('button', { type: 'button', class: 'link-button', id: `${id}-add`, onclick: addRow },
+  if (initial.length) initial.forEach((values) => addRow(values));
+  else addRow();
+  const add = h('button', { type: 'button', class: 'link-button', id: `${id}-add`, onclick: () => addRow() },
     t(addKey));
   const values = () => [...list.children].map((row) => Object.fromEntries(
     [...row.querySelectorAll('input')].map((i) => [i.dataset.column, i.value.trim()])))
@@ -154,16 +157,7 @@ export function recordSection(c, me, { onSigned = null } = {}) {
 
   async function sign() {
     if (!doc) await show();
-    let method = 'ncalayer';
-    let body;
-    try {
-      const cms = await signWithNcaLayer(doc.bytes, document.documentElement.lang);
-      body = { form: 'cms', signature: cms, sha256: doc.sha256 };
-    } catch {
-      method = 'webcrypto';
-      const raw = await signWithWebCrypto(me.id, doc.bytes);
-      body = { form: 'raw_p256', signature: raw.signature, certificate: raw.certificate, sha256: doc.sha256 };
-    }
+    const { method, body } = await signDocument(me.id, doc);
     record = await api.signRecord(record.id, body);
     const s = record.signature || {};
     result.replaceChildren(h('dl', { class: 'facts', dataset: { method } },

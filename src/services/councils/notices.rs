@@ -1,0 +1,193 @@
+//! Art. 25: the patient is told of the planned council (at once, saying whether it is urgent),
+//! each consultant of their assignment, and everyone is reminded before a real-time council.
+//! Art. 27: the participants are asked to sign the frozen conclusion, and the patient hears when
+//! it is final. Queued in the outbox inside the transaction that makes the change.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use super::contact;
+use crate::db::DbConnection;
+use crate::db::models::CouncilRow;
+use crate::db::schema::{organizations, representations};
+use crate::domain::consultation::Urgency;
+use crate::domain::organization::parse_time_zone;
+use crate::error::{AppError, AppResult};
+use crate::notify::templates::{self, CouncilNotice, CouncilText};
+use crate::notify::{self, Outgoing};
+
+/// What every notice of one council says.
+pub(crate) struct Notices<'a> {
+    row: &'a CouncilRow,
+    organization_name: String,
+    initiator_name: String,
+    when: Option<String>,
+    url: String,
+}
+
+impl<'a> Notices<'a> {
+    pub fn load(conn: &mut DbConnection, row: &'a CouncilRow, public_url: &str) -> AppResult<Self> {
+        let (organization_name, zone): (String, String) = organizations::table
+            .find(&row.initiator_org_id)
+            .select((organizations::name, organizations::time_zone))
+            .first(conn)?;
+        let zone =
+            parse_time_zone(&zone).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let when = row.scheduled_at.map(|t| {
+            format!(
+                "{} ({})",
+                t.and_utc().with_timezone(&zone).format("%d.%m.%Y %H:%M"),
+                zone.name()
+            )
+        });
+        Ok(Notices {
+            row,
+            organization_name,
+            initiator_name: contact(conn, &row.initiator_id)?.1,
+            when,
+            url: format!("{public_url}/#/councils/{}", row.id),
+        })
+    }
+
+    fn send(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        user: &str,
+        notice: CouncilNotice,
+        key: String,
+        due_at: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let (email, name, language) = contact(conn, user)?;
+        let (subject, body) = templates::council(
+            &language,
+            notice,
+            &CouncilText {
+                addressee: &name,
+                initiator_name: &self.initiator_name,
+                organization_name: &self.organization_name,
+                when: self.when.as_deref(),
+                urgent: Urgency::parse(&self.row.urgency) == Some(Urgency::Urgent),
+                url: &self.url,
+            },
+        );
+        notify::enqueue(
+            conn,
+            now,
+            &Outgoing {
+                dedupe_key: key,
+                consultation_id: self.row.consultation_id.as_deref(),
+                recipient: &email,
+                subject,
+                body,
+                ics: None,
+                due_at,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The patient and their legal representatives.
+    fn patient_side(&self, conn: &mut DbConnection) -> AppResult<Vec<String>> {
+        let mut people = vec![self.row.patient_id.clone()];
+        people.extend(
+            representations::table
+                .filter(representations::patient_id.eq(&self.row.patient_id))
+                .select(representations::representative_id)
+                .load::<String>(conn)?,
+        );
+        Ok(people)
+    }
+
+    /// To the patient's side: the agreement request or the planned council (art. 20, 25).
+    pub fn to_patient(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        notice: CouncilNotice,
+    ) -> AppResult<()> {
+        for user in self.patient_side(conn)? {
+            let key = format!("council:{}:{notice:?}:{user}", self.row.id);
+            self.send(conn, now, &user, notice, key, now)?;
+        }
+        Ok(())
+    }
+
+    /// A consultant is told of their assignment (art. 25).
+    pub fn assigned(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        user: &str,
+    ) -> AppResult<()> {
+        let key = format!("council:{}:assigned:{user}", self.row.id);
+        self.send(conn, now, user, CouncilNotice::Assigned, key, now)
+    }
+
+    /// Reminders before a real-time council to each of `users`, at the configured hours ahead;
+    /// those already past are not sent.
+    pub fn reminders(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        users: &[String],
+        hours: &[i64],
+    ) -> AppResult<()> {
+        let Some(at) = self.row.scheduled_at.map(|t| t.and_utc()) else {
+            return Ok(());
+        };
+        for &h in hours {
+            let due = at - Duration::hours(h);
+            if due <= now {
+                continue;
+            }
+            for user in users {
+                let key = reminder_key(&self.row.id, user, h);
+                self.send(conn, now, user, CouncilNotice::Reminder(h), key, due)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The reminders of the patient's side and of `doctors`.
+    pub fn everyone_reminded(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        doctors: &[String],
+        hours: &[i64],
+    ) -> AppResult<()> {
+        let mut users = self.patient_side(conn)?;
+        users.extend(doctors.iter().cloned());
+        self.reminders(conn, now, &users, hours)
+    }
+
+    /// Art. 27: each participant is asked to sign this version.
+    pub fn sign_requested(
+        &self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        users: &[String],
+        version: i32,
+    ) -> AppResult<()> {
+        for user in users {
+            let key = format!("council:{}:sign:{version}:{user}", self.row.id);
+            self.send(conn, now, user, CouncilNotice::SignRequested, key, now)?;
+        }
+        Ok(())
+    }
+
+    /// The conclusion is final: the patient's side reads it in the health passport.
+    pub fn final_conclusion(&self, conn: &mut DbConnection, now: DateTime<Utc>) -> AppResult<()> {
+        self.to_patient(conn, now, CouncilNotice::Final)
+    }
+}
+
+/// The reminders of one person, withdrawn when they decline.
+pub(crate) fn reminder_prefix(council: &str, user: &str) -> String {
+    format!("council:{council}:reminder:{user}:")
+}
+
+fn reminder_key(council: &str, user: &str, hours: i64) -> String {
+    format!("{}{hours}", reminder_prefix(council, user))
+}

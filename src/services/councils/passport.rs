@@ -1,0 +1,80 @@
+//! The final conclusions of a patient's councils, as the health passport shows them: the exact
+//! document everyone signed and each signature's certificate (art. 27, 36).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::db::models::{CouncilConclusionRow, CouncilSignatureRow};
+use crate::db::schema::{council_conclusions, council_signatures, councils};
+use crate::domain::council::ConclusionStatus;
+use crate::error::AppResult;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassportSignature {
+    pub full_name: String,
+    pub iin: String,
+    pub signed_at: DateTime<Utc>,
+    pub certificate_serial: String,
+    pub certificate_issuer: String,
+    pub certificate_subject: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassportCouncil {
+    pub council_id: String,
+    pub question: String,
+    pub final_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    /// The canonical JSON every participant signed.
+    pub document: String,
+    pub sha256: String,
+    pub signatures: Vec<PassportSignature>,
+}
+
+/// The patient's final council conclusions, newest first.
+pub(crate) fn of_patient(
+    conn: &mut DbConnection,
+    patient: &str,
+) -> AppResult<Vec<PassportCouncil>> {
+    let rows: Vec<(String, CouncilConclusionRow)> = council_conclusions::table
+        .inner_join(councils::table)
+        .filter(councils::patient_id.eq(patient))
+        .filter(council_conclusions::status.eq(ConclusionStatus::Final.as_str()))
+        .order(council_conclusions::final_at.desc())
+        .select((councils::question, CouncilConclusionRow::as_select()))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (question, c) in rows {
+        let (council_id, version) = (c.council_id, c.version);
+        let signatures = council_signatures::table
+            .filter(council_signatures::council_id.eq(&council_id))
+            .filter(council_signatures::version.eq(version))
+            .filter(council_signatures::status.eq("signed"))
+            .order(council_signatures::at.asc())
+            .select(CouncilSignatureRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|s| PassportSignature {
+                full_name: s.signer_name.unwrap_or_default(),
+                iin: s.signer_iin.unwrap_or_default(),
+                signed_at: s.at.and_utc(),
+                certificate_serial: s.cert_serial.unwrap_or_default(),
+                certificate_issuer: s.cert_issuer.unwrap_or_default(),
+                certificate_subject: s.signer_subject.unwrap_or_default(),
+            })
+            .collect();
+        out.push(PassportCouncil {
+            council_id,
+            question,
+            final_at: c.final_at.map(|t| t.and_utc()),
+            version,
+            document: c.canonical.unwrap_or_default(),
+            sha256: c.sha256.unwrap_or_default(),
+            signatures,
+        });
+    }
+    Ok(out)
+}
