@@ -363,6 +363,7 @@ pub struct CouncilRow {
     pub scheduled_at: Option<NaiveDateTime>,
     pub deadline_at: Option<NaiveDateTime>,
     pub patient_agreed_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
     pub consultation_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -393,6 +393,7 @@ diesel::table! {
         scheduled_at -> Nullable<Timestamp>,
         deadline_at -> Nullable<Timestamp>,
         patient_agreed_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
         consultation_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -78,6 +78,21 @@ pub async fn decline(
     Ok(HttpResponse::Ok().json(members::decline(&ctx, &user.0, &path, body.into_inner()).await?))
 }
 
+/// The initiator calls the council off, or the patient's side refuses it (art. 20).
+#[utoipa::path(post, path = "/api/councils/{id}/cancel", tag = "councils", params(("id" = String, Path)),
+    request_body = ReasonInput,
+    responses((status = 200, body = CouncilView), (status = 403, body = ErrorBody),
+              (status = 409, description = "council_closed", body = ErrorBody),
+              (status = 422, description = "reason_required", body = ErrorBody)))]
+pub async fn cancel(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: Id,
+    body: web::Json<ReasonInput>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(members::cancel(&ctx, &user.0, &path, body.into_inner()).await?))
+}
+
 /// Art. 19, 26: a consultant's opinion in a deferred council.
 #[utoipa::path(post, path = "/api/councils/{id}/opinion", tag = "councils", params(("id" = String, Path)),
     request_body = OpinionInput,

@@ -155,6 +155,8 @@ export const api = {
   agreeCouncil: (kId) => request('POST', `/api/councils/${id(kId)}/agree`),
   acceptCouncil: (kId) => request('POST', `/api/councils/${id(kId)}/accept`),
   declineCouncil: (kId, reason) => request('POST', `/api/councils/${id(kId)}/decline`, { reason }),
+  /** The initiator cancels, or the patient's side refuses to agree (art. 20): with a reason. */
+  cancelCouncil: (kId, reason) => request('POST', `/api/councils/${id(kId)}/cancel`, { reason }),
   councilOpinion: (kId, text) => request('POST', `/api/councils/${id(kId)}/opinion`, { text }),
   saveCouncilConclusion: (kId, content) =>
     request('PUT', `/api/councils/${id(kId)}/conclusion`, { content }),

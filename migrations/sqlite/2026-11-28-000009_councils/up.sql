@@ -37,6 +37,8 @@ CREATE TABLE councils (
     scheduled_at TIMESTAMP,
     deadline_at TIMESTAMP,
     patient_agreed_at TIMESTAMP,
+    -- Why the initiator called it off, or the patient refused it.
+    cancel_reason TEXT,
     -- Real time: the consultation whose call the council meets in.
     consultation_id TEXT REFERENCES consultations(id),
     created_at TIMESTAMP NOT NULL,

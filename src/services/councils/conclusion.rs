@@ -28,7 +28,7 @@ use crate::domain::council::{ConclusionStatus, CouncilStatus, Finality, MemberSt
 use crate::domain::records::{RecordKind, validate_content};
 use crate::error::{AppError, AppResult};
 use crate::services::records::sign::{Received, SignInput};
-use crate::services::{Actor, Context, optional_text, patients};
+use crate::services::{Actor, Context, patients};
 use crate::signing::{Expected, SignatureError};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -449,13 +449,7 @@ pub async fn refuse(
     id: &str,
     input: ReasonInput,
 ) -> AppResult<CouncilView> {
-    let reason = optional_text(&input.reason, "reason", 2000)?;
-    if reason.is_empty() {
-        return Err(AppError::unprocessable(
-            "reason_required",
-            "give the reason",
-        ));
-    }
+    let reason = super::members::reason(&input.reason)?;
     let user = actor.user_id.clone();
     let public_url = ctx.public_url.clone();
     act(

@@ -425,6 +425,7 @@ pub async fn create(ctx: &Context, actor: &Actor, input: CouncilInput) -> AppRes
                     scheduled_at: scheduled_at.map(|t| t.naive_utc()),
                     deadline_at: deadline_at.map(|t| t.naive_utc()),
                     patient_agreed_at: None,
+                    cancel_reason: None,
                     consultation_id: None,
                     created_at: now.naive_utc(),
                     updated_at: now.naive_utc(),

@@ -75,10 +75,14 @@ fn not_invited() -> AppError {
     AppError::conflict("not_invited", "there is no open invitation to answer")
 }
 
-fn reason(text: &str, code: &'static str) -> AppResult<String> {
+/// A required reason (declining, refusing to sign), trimmed and bounded.
+pub(super) fn reason(text: &str) -> AppResult<String> {
     let text = optional_text(text, "reason", 2000)?;
     if text.is_empty() {
-        return Err(AppError::unprocessable(code, "give the reason"));
+        return Err(AppError::unprocessable(
+            "reason_required",
+            "give the reason",
+        ));
     }
     Ok(text)
 }
@@ -212,7 +216,7 @@ pub async fn decline(
     id: &str,
     input: ReasonInput,
 ) -> AppResult<CouncilView> {
-    let reason = reason(&input.reason, "reason_required")?;
+    let reason = reason(&input.reason)?;
     let user = actor.user_id.clone();
     let public_url = ctx.public_url.clone();
     let hours = ctx.settings.booking.reminder_hours.clone();
@@ -296,6 +300,63 @@ pub async fn opinion(
                     council_members::opinion_at.eq(now.naive_utc()),
                 ))
                 .execute(conn)?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// The initiator calls the council off before its conclusion is final, or the patient's side
+/// refuses a council that waits for their agreement (art. 20). Its consultation is cancelled
+/// with it and the reminders not yet sent are withdrawn.
+pub async fn cancel(
+    ctx: &Context,
+    actor: &Actor,
+    id: &str,
+    input: ReasonInput,
+) -> AppResult<CouncilView> {
+    let reason = reason(&input.reason)?;
+    act(
+        ctx,
+        actor,
+        id,
+        "council.cancel",
+        move |conn, row, part, now| {
+            let status = CouncilStatus::parse(&row.status);
+            let allowed = match part {
+                Part::Initiator => matches!(
+                    status,
+                    Some(CouncilStatus::AwaitingAgreement | CouncilStatus::Assembling)
+                ),
+                Part::Patient | Part::Representative => {
+                    status == Some(CouncilStatus::AwaitingAgreement)
+                }
+                Part::Consultant => return Err(AppError::forbidden()),
+            };
+            if !allowed {
+                return Err(match status {
+                    Some(CouncilStatus::Final | CouncilStatus::Cancelled) => super::closed(),
+                    _ => AppError::forbidden(),
+                });
+            }
+            let at = now.naive_utc();
+            diesel::update(councils::table.find(&row.id))
+                .set((
+                    councils::status.eq(CouncilStatus::Cancelled.as_str()),
+                    councils::cancel_reason.eq(&reason),
+                    councils::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            if let Some(c) = &row.consultation_id {
+                diesel::update(consultations::table.find(c))
+                    .set((
+                        consultations::status.eq(Status::Cancelled.as_str()),
+                        consultations::cancelled_at.eq(at),
+                        consultations::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                notify::withdraw_pending(conn, c, &format!("council:{}:reminder:", row.id))?;
+            }
             Ok(())
         },
     )

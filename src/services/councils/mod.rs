@@ -111,6 +111,8 @@ pub struct CouncilView {
     /// The viewer's part: `initiator`, `consultant`, `patient` or `representative`.
     pub my_role: Option<String>,
     pub patient_agreed_at: Option<DateTime<Utc>>,
+    /// Why the council was called off (or the patient refused it).
+    pub cancel_reason: Option<String>,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub deadline_at: Option<DateTime<Utc>>,
     /// The consultation the council works in: its documents and, in real time, its call.
@@ -388,6 +390,7 @@ pub(crate) fn view(
         },
         my_role: part.map(|p| p.as_str().to_owned()),
         patient_agreed_at: utc(row.patient_agreed_at),
+        cancel_reason: row.cancel_reason.clone(),
         scheduled_at: utc(row.scheduled_at),
         deadline_at: utc(row.deadline_at),
         consultation_id: row.consultation_id.clone(),

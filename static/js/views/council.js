@@ -3,7 +3,8 @@
 // with how each was chosen and their answer (a consultant accepts or declines with a reason;
 // the organisation then assigns another where the rules allow), the way into the video call of a
 // real-time council, the patient's documents, the written opinions of a deferred council
-// (art. 19, 26) and the common conclusion with everyone's signature (council-conclusion.js).
+// (art. 19, 26) and the common conclusion with everyone's signature (council-conclusion.js). The
+// initiator may cancel the council before it concludes; the patient may refuse to agree (art. 20).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
@@ -55,7 +56,39 @@ function agreementSection(k, redraw) {
     buttonForm({
       id: 'council-agree-form', buttonId: 'council-agree', labelKey: 'council.agree',
       action: async () => redraw(await api.agreeCouncil(k.id), { key: 'council.agreed_now' }),
+    }),
+    // Art. 20: the patient may also refuse; the council is then cancelled with the reason given.
+    h('details', { class: 'council-refuse-agreement' }, h('summary', {}, t('council.refuse_agreement_open')),
+      textForm({
+        id: 'council-refuse-agreement-form', textId: 'council-refuse-agreement-reason',
+        labelKey: 'council.refuse_agreement_reason', hintKey: 'council.refuse_agreement_hint',
+        submitKey: 'council.refuse_agreement', danger: true, emptyCode: 'reason_required',
+        action: async (reason) => redraw(await api.cancelCouncil(k.id, reason),
+          { key: 'council.refused_agreement_now' }),
+      })));
+}
+
+/** Statuses in which the initiator may still call the council off. */
+const CANCELLABLE = ['awaiting_agreement', 'assembling'];
+
+/** The initiator cancels a council that has not concluded, giving the reason everyone reads. */
+function cancelSection(k, redraw) {
+  if (k.my_role !== 'initiator' || !CANCELLABLE.includes(k.status)) return null;
+  return h('details', { class: 'panel council-cancel', id: 'council-cancel' },
+    h('summary', {}, t('council.cancel_open')),
+    textForm({
+      id: 'council-cancel-form', textId: 'council-cancel-reason', labelKey: 'council.cancel_reason',
+      hintKey: 'council.cancel_hint', submitKey: 'council.cancel', danger: true, emptyCode: 'reason_required',
+      action: async (reason) => redraw(await api.cancelCouncil(k.id, reason), { key: 'council.cancelled_now' }),
     }));
+}
+
+/** A cancelled council says so, with the reason given by the initiator or the patient. */
+function cancelledNote(k) {
+  if (k.status !== 'cancelled') return null;
+  return h('p', { class: 'notice', id: 'council-cancelled' }, t('council.cancelled_note'),
+    k.cancel_reason ? [' ', t('council.cancel_reason_was'), ' ', h('q', { class: 'cancel-reason' }, k.cancel_reason)]
+      : null);
 }
 
 function memberItem(m, me, names) {
@@ -174,6 +207,7 @@ function page(k, ctx, flash = null) {
     pageTitle(t('council.title')),
     flashLine(flash),
     h('p', { class: 'lead council-lead' }, t('consultation.zone_note', { zone: zoneLabel(ctx.zone) }), ' ', refresh),
+    cancelledNote(k),
     h('section', { class: 'panel', 'aria-label': t('council.details') }, facts(k, ctx)),
     agreementSection(k, redraw),
     membersSection(k, ctx, redraw),
@@ -184,6 +218,7 @@ function page(k, ctx, flash = null) {
       : null,
     opinionsSection(k, ctx, redraw),
     ...conclusionParts(k, ctx, redraw),
+    cancelSection(k, redraw),
   ].filter(Boolean));
   return article;
 }

@@ -537,3 +537,91 @@ async fn art_25_the_patient_and_each_consultant_are_told_and_reminded_before_a_r
         2
     );
 }
+
+#[tokio::test]
+async fn art_20_the_patient_may_refuse_a_council_and_the_initiator_may_call_one_off() {
+    let k = Councils::new().await;
+    let own = k
+        .created(
+            json!({"initiative": "own", "mode": "realtime", "scheduled_at": wednesday_morning(),
+            "specialties": ["cardiology", "neurology"]}),
+        )
+        .await;
+    let id = own["id"].as_str().unwrap();
+    let cardio = k.app.login_demo(CARDIO).await;
+    let res = k
+        .post(
+            &cardio,
+            &format!("/api/councils/{id}/cancel"),
+            &json!({"reason": "x"}),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let refused = Councils::ok(
+        k.post(
+            &k.patient,
+            &format!("/api/councils/{id}/cancel"),
+            &json!({"reason": "Не согласен"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(refused["status"], "cancelled");
+    assert_eq!(refused["cancel_reason"], "Не согласен");
+    let consultation: Value = k
+        .app
+        .get_as(
+            &k.patient,
+            &format!(
+                "/api/consultations/{}",
+                own["consultation_id"].as_str().unwrap()
+            ),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(consultation["status"], "cancelled");
+    let res = k
+        .post(
+            &k.therapist,
+            &format!("/api/councils/{id}/cancel"),
+            &json!({"reason": "x"}),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "council_closed").await;
+
+    // A council going ahead: the patient cannot refuse it any more, the initiator calls it off
+    // and the reminders not yet sent are withdrawn.
+    let planned = k
+        .created(json!({"mode": "realtime", "scheduled_at": wednesday_morning(), "specialties": ["cardiology", "neurology"]}))
+        .await;
+    let id = planned["id"].as_str().unwrap();
+    let res = k
+        .post(
+            &k.patient,
+            &format!("/api/councils/{id}/cancel"),
+            &json!({"reason": "x"}),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    Councils::ok(
+        k.post(
+            &k.therapist,
+            &format!("/api/councils/{id}/cancel"),
+            &json!({"reason": "Пациент госпитализирован"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let pending_reminders = k
+        .outbox()
+        .into_iter()
+        .filter(|m| {
+            m.dedupe_key.starts_with(&format!("council:{id}:reminder:")) && m.status == "pending"
+        })
+        .count();
+    assert_eq!(pending_reminders, 0);
+}
