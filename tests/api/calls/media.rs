@@ -209,6 +209,11 @@ async fn a_socket_gone_past_the_grace_period_leaves_the_call() {
     let call = Call::booked().await;
     let (doctor, mut patient) = call.doctor_and_patient(Source::default()).await;
     let pid = patient.participant_id.clone();
+    // Mark only once the doctor has read the list with the patient admitted: an older list
+    // without them would otherwise pass for their departure.
+    doctor
+        .wait_for(|m| m["type"] == "participants" && admitted_ids(m).contains(&pid))
+        .await;
     let mark = doctor.mark();
     patient.drop_socket();
     // Grace is 3 s in these tests.
