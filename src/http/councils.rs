@@ -11,7 +11,7 @@ use crate::services::Context;
 use crate::services::councils::conclusion::{self, ConclusionInput};
 use crate::services::councils::create::{self, CouncilInput};
 use crate::services::councils::lists::{self, ConsultantList, ListInput};
-use crate::services::councils::members::{self, OpinionInput, ReasonInput};
+use crate::services::councils::members::{self, AddMemberInput, OpinionInput, ReasonInput};
 use crate::services::councils::{self, CouncilView};
 use crate::services::records::sign::SignInput;
 
@@ -91,6 +91,21 @@ pub async fn cancel(
     body: web::Json<ReasonInput>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(members::cancel(&ctx, &user.0, &path, body.into_inner()).await?))
+}
+
+/// The initiator invites one more consultant: named, or for a specialty (art. 20, 22, 23).
+#[utoipa::path(post, path = "/api/councils/{id}/members", tag = "councils", params(("id" = String, Path)),
+    request_body = AddMemberInput,
+    responses((status = 200, body = CouncilView), (status = 403, body = ErrorBody),
+              (status = 409, description = "council_closed, conclusion_frozen", body = ErrorBody),
+              (status = 422, description = "duplicate_consultant, no_consultant_available, unknown_practitioner, consultants_or_specialties", body = ErrorBody)))]
+pub async fn add_member(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: Id,
+    body: web::Json<AddMemberInput>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(members::add(&ctx, &user.0, &path, body.into_inner()).await?))
 }
 
 /// Art. 19, 26: a consultant's opinion in a deferred council.

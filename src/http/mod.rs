@@ -39,7 +39,7 @@ use utoipa::OpenApi;
         calls::list_guests, calls::invite_guest,
         deferred::take, deferred::request_documents, deferred::decline, deferred::icd10_search,
         councils::create, councils::list, councils::get, councils::agree, councils::accept,
-        councils::decline, councils::cancel, councils::opinion, councils::save_conclusion, councils::freeze,
+        councils::decline, councils::cancel, councils::add_member, councils::opinion, councils::save_conclusion, councils::freeze,
         councils::document, councils::sign, councils::refuse, councils::consultant_lists,
         councils::save_consultant_list,
     ),
@@ -173,6 +173,10 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 .route("/councils/{id}/accept", aw::post().to(councils::accept))
                 .route("/councils/{id}/decline", aw::post().to(councils::decline))
                 .route("/councils/{id}/cancel", aw::post().to(councils::cancel))
+                .route(
+                    "/councils/{id}/members",
+                    aw::post().to(councils::add_member),
+                )
                 .route("/councils/{id}/opinion", aw::post().to(councils::opinion))
                 .route(
                     "/councils/{id}/conclusion",

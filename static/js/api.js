@@ -157,6 +157,7 @@ export const api = {
   declineCouncil: (kId, reason) => request('POST', `/api/councils/${id(kId)}/decline`, { reason }),
   /** The initiator cancels, or the patient's side refuses to agree (art. 20): with a reason. */
   cancelCouncil: (kId, reason) => request('POST', `/api/councils/${id(kId)}/cancel`, { reason }),
+  addCouncilMember: (kId, body) => request('POST', `/api/councils/${id(kId)}/members`, body),
   councilOpinion: (kId, text) => request('POST', `/api/councils/${id(kId)}/opinion`, { text }),
   saveCouncilConclusion: (kId, content) =>
     request('PUT', `/api/councils/${id(kId)}/conclusion`, { content }),

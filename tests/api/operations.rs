@@ -92,6 +92,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/councils/{id}/accept", "post"),
         ("/api/councils/{id}/decline", "post"),
         ("/api/councils/{id}/cancel", "post"),
+        ("/api/councils/{id}/members", "post"),
         ("/api/councils/{id}/opinion", "post"),
         ("/api/councils/{id}/conclusion", "put"),
         ("/api/councils/{id}/conclusion/freeze", "post"),

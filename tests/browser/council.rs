@@ -210,3 +210,43 @@ async fn council(d: Client, p: Client, url: &str, patient_id: &str) {
         .expect("signers");
     assert_eq!(signatures.len(), 4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
+async fn art_20_the_initiator_invites_one_more_consultant_from_the_council_page() {
+    let app = spawn_app_with(|_| {}).await;
+    let patient_id: String = {
+        let mut conn = app.context.db.get().expect("connection");
+        users::table
+            .filter(users::email.eq("patient@demo.telemed.kz"))
+            .select(users::id)
+            .first(&mut conn)
+            .expect("the demo patient")
+    };
+    let url = app.url.clone();
+    Browser::start()
+        .await
+        .run(|c| async move {
+            request(&c, &url, &patient_id).await;
+            click(&c, "#council-add-member summary").await;
+            select(&c, "#council-add-mode", "specialty").await;
+            select(&c, "#council-add-specialty", "gastroenterology").await;
+            click(&c, "#council-add-submit").await;
+            eventually("a fourth consultant", || async {
+                let invited = c
+                    .find_all(fantoccini::Locator::Css(
+                        "#council-members li[data-status='invited']",
+                    ))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if invited.len() == 4 {
+                    Ok(())
+                } else {
+                    Err(format!("{} invited", invited.len()))
+                }
+            })
+            .await;
+            text_containing(&c, "#council-members", "Каримов Данияр").await;
+        })
+        .await;
+}

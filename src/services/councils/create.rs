@@ -56,7 +56,7 @@ pub struct CouncilInput {
     pub organizations: Vec<String>,
 }
 
-fn unprocessable(code: &'static str, message: impl std::fmt::Display) -> AppError {
+pub(crate) fn unprocessable(code: &'static str, message: impl std::fmt::Display) -> AppError {
     AppError::unprocessable(code, message)
 }
 
@@ -106,7 +106,7 @@ fn patient(conn: &mut DbConnection, id_or_iin: &str) -> AppResult<UserRow> {
 }
 
 /// The consultants named in the request, as assignments.
-fn named(
+pub(crate) fn named(
     conn: &mut DbConnection,
     ids: &[String],
     initiator: &str,
@@ -163,16 +163,8 @@ fn nobody(specialty: &str) -> AppError {
     )
 }
 
-/// Art. 22, 23: consultants for the specialties nobody named covers.
-fn assigned(
-    conn: &mut DbConnection,
-    input: &CouncilInput,
-    initiator_org: &str,
-    when: When,
-    covered: &HashSet<String>,
-    taken: &mut HashSet<String>,
-) -> AppResult<Vec<Pick>> {
-    for org in &input.organizations {
+pub(crate) fn check_organizations(conn: &mut DbConnection, ids: &[String]) -> AppResult<()> {
+    for org in ids {
         let n: i64 = organizations::table
             .filter(organizations::id.eq(org))
             .count()
@@ -184,57 +176,97 @@ fn assigned(
             ));
         }
     }
+    Ok(())
+}
+
+pub(crate) fn check_specialty(conn: &mut DbConnection, code: &str) -> AppResult<()> {
+    let known: i64 = specialties::table
+        .filter(specialties::code.eq(code))
+        .count()
+        .get_result(conn)?;
+    if known == 0 {
+        return Err(unprocessable(
+            "unknown_specialty",
+            format!("no specialty {code}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Art. 22, 23: the consultants one specialty brings: one from each named organisation that
+/// has the specialty, by its schedule; or, with none named, the next in a simple queue.
+/// Those assigned join `taken`; nobody at all is 422 `no_consultant_available`.
+pub(crate) fn for_specialty(
+    conn: &mut DbConnection,
+    specialty: &str,
+    organizations: &[String],
+    initiator_org: &str,
+    when: When,
+    taken: &mut HashSet<String>,
+) -> AppResult<Vec<Pick>> {
+    let mut picks = Vec::new();
+    if organizations.is_empty() {
+        for org in assign::queue_organizations(conn, specialty, initiator_org)? {
+            if let Some(pick) = assign::by_queue(conn, &org, specialty, taken)? {
+                picks.push(pick);
+                break;
+            }
+        }
+    } else {
+        for org in organizations {
+            if !assign::has_specialty(conn, org, specialty)? {
+                continue;
+            }
+            if let Some(pick) = assign::by_schedule(conn, org, specialty, when, taken)? {
+                taken.insert(pick.user_id.clone());
+                picks.push(pick);
+            }
+        }
+    }
+    for pick in &picks {
+        taken.insert(pick.user_id.clone());
+    }
+    if picks.is_empty() {
+        return Err(nobody(specialty));
+    }
+    Ok(picks)
+}
+
+/// Art. 22, 23: consultants for the specialties nobody named covers.
+fn assigned(
+    conn: &mut DbConnection,
+    input: &CouncilInput,
+    initiator_org: &str,
+    when: When,
+    covered: &HashSet<String>,
+    taken: &mut HashSet<String>,
+) -> AppResult<Vec<Pick>> {
+    check_organizations(conn, &input.organizations)?;
     // Sorted, so that concurrent requests lock the queues in one order.
     let mut wanted: Vec<&String> = input.specialties.iter().collect();
     wanted.sort();
     wanted.dedup();
     let mut picks = Vec::new();
-    let mut contributed: HashSet<String> = HashSet::new();
     for specialty in wanted {
-        let known: i64 = specialties::table
-            .filter(specialties::code.eq(specialty))
-            .count()
-            .get_result(conn)?;
-        if known == 0 {
-            return Err(unprocessable(
-                "unknown_specialty",
-                format!("no specialty {specialty}"),
-            ));
-        }
+        check_specialty(conn, specialty)?;
         if covered.contains(specialty) {
             continue;
         }
-        let before = picks.len();
-        if input.organizations.is_empty() {
-            for org in assign::queue_organizations(conn, specialty, initiator_org)? {
-                if let Some(pick) = assign::by_queue(conn, &org, specialty, taken)? {
-                    taken.insert(pick.user_id.clone());
-                    picks.push(pick);
-                    break;
-                }
-            }
-        } else {
-            for org in &input.organizations {
-                if !assign::has_specialty(conn, org, specialty)? {
-                    continue;
-                }
-                if let Some(pick) = assign::by_schedule(conn, org, specialty, when, taken)? {
-                    taken.insert(pick.user_id.clone());
-                    contributed.insert(org.clone());
-                    picks.push(pick);
-                }
-            }
-        }
-        if picks.len() == before {
-            return Err(nobody(specialty));
-        }
+        picks.extend(for_specialty(
+            conn,
+            specialty,
+            &input.organizations,
+            initiator_org,
+            when,
+            taken,
+        )?);
     }
     // Every organisation named must send someone when there was a specialty to assign.
     if !picks.is_empty()
         && let Some(idle) = input
             .organizations
             .iter()
-            .find(|o| !contributed.contains(*o))
+            .find(|o| picks.iter().all(|p| &p.organization_id != *o))
     {
         return Err(unprocessable(
             "organization_lacks_specialty",

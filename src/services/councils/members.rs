@@ -11,14 +11,18 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::assign::{self, Pick, When};
-use super::create::{assembled, member_row};
+use super::create::{
+    assembled, check_organizations, check_specialty, for_specialty, member_row, named,
+};
 use super::notices::{Notices, reminder_prefix};
 use super::{CouncilView, Part, access, load_for, members, not_member, require_assembling, view};
 use crate::db::models::{ConsultationGuestRow, CouncilMemberRow, CouncilRow};
 use crate::db::schema::{consultation_guests, consultations, council_members, councils};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::domain::consultation::Status;
-use crate::domain::council::{CouncilMode, CouncilStatus, MemberSource, MemberStatus};
+use crate::domain::council::{
+    ConclusionStatus, CouncilMode, CouncilStatus, MemberSource, MemberStatus,
+};
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::services::{Actor, Context, optional_text};
@@ -171,6 +175,25 @@ pub async fn accept(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Council
     .await
 }
 
+/// The initiator and everyone ever invited (those who declined are not asked again).
+fn everyone(conn: &mut DbConnection, row: &CouncilRow) -> AppResult<HashSet<String>> {
+    let mut all: HashSet<String> = members(conn, &row.id)?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    all.insert(row.initiator_id.clone());
+    Ok(all)
+}
+
+/// When the council needs its consultants: at its hour, or before its deadline.
+fn when_of(row: &CouncilRow, now: DateTime<Utc>) -> When {
+    match (row.scheduled_at, row.deadline_at) {
+        (Some(at), _) => When::At(at.and_utc()),
+        (None, Some(until)) => When::Within(now, until.and_utc()),
+        (None, None) => When::Within(now, now + chrono::Duration::days(1)),
+    }
+}
+
 /// Whoever the organisation sends instead of a consultant who declined: by its schedule or its
 /// queue, as the first was chosen. A consultant named in the request has no stand-in.
 fn replacement(
@@ -182,20 +205,15 @@ fn replacement(
     let Some(specialty) = &declined.specialty else {
         return Ok(None);
     };
-    let mut skip: HashSet<String> = members(conn, &row.id)?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    skip.insert(row.initiator_id.clone());
+    let skip = everyone(conn, row)?;
     match MemberSource::parse(&declined.source) {
-        Some(MemberSource::Schedule) => {
-            let when = match (row.scheduled_at, row.deadline_at) {
-                (Some(at), _) => When::At(at.and_utc()),
-                (None, Some(until)) => When::Within(now, until.and_utc()),
-                (None, None) => return Ok(None),
-            };
-            assign::by_schedule(conn, &declined.organization_id, specialty, when, &skip)
-        }
+        Some(MemberSource::Schedule) => assign::by_schedule(
+            conn,
+            &declined.organization_id,
+            specialty,
+            when_of(row, now),
+            &skip,
+        ),
         Some(MemberSource::RoundRobin) => {
             for org in assign::queue_organizations(conn, specialty, &row.initiator_org_id)? {
                 if let Some(pick) = assign::by_queue(conn, &org, specialty, &skip)? {
@@ -356,6 +374,96 @@ pub async fn cancel(
                     ))
                     .execute(conn)?;
                 notify::withdraw_pending(conn, c, &format!("council:{}:reminder:", row.id))?;
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberInput {
+    /// A practitioner to invite by name; or
+    pub consultant: Option<String>,
+    /// a specialty the organisations assign a consultant for (art. 22, 23),
+    pub specialty: Option<String>,
+    /// from these organisations by their schedules; none: a simple queue.
+    #[serde(default)]
+    pub organizations: Vec<String>,
+}
+
+/// The initiator invites one more consultant — named, or assigned for a specialty as at the
+/// request — for instance after a named consultant declined. Not while a frozen conclusion
+/// awaits signatures: the signers would change under it.
+pub async fn add(
+    ctx: &Context,
+    actor: &Actor,
+    id: &str,
+    input: AddMemberInput,
+) -> AppResult<CouncilView> {
+    let public_url = ctx.public_url.clone();
+    let hours = ctx.settings.booking.reminder_hours.clone();
+    act(
+        ctx,
+        actor,
+        id,
+        "council.add_member",
+        move |conn, row, part, now| {
+            if part != Part::Initiator {
+                return Err(AppError::forbidden());
+            }
+            let status = CouncilStatus::parse(&row.status);
+            if !matches!(
+                status,
+                Some(CouncilStatus::AwaitingAgreement | CouncilStatus::Assembling)
+            ) {
+                return Err(super::closed());
+            }
+            if let Some(c) = super::conclusion_row(conn, &row.id)?
+                && c.status != ConclusionStatus::Draft.as_str()
+            {
+                return Err(AppError::conflict(
+                    "conclusion_frozen",
+                    "the conclusion awaits signatures; edit it into a new draft first",
+                ));
+            }
+            let mut taken = everyone(conn, row)?;
+            let picks = match (&input.consultant, &input.specialty) {
+                (Some(practitioner), None) => named(
+                    conn,
+                    std::slice::from_ref(practitioner),
+                    &row.initiator_id,
+                    &mut taken,
+                )?,
+                (None, Some(specialty)) => {
+                    check_specialty(conn, specialty)?;
+                    check_organizations(conn, &input.organizations)?;
+                    for_specialty(
+                        conn,
+                        specialty,
+                        &input.organizations,
+                        &row.initiator_org_id,
+                        when_of(row, now),
+                        &mut taken,
+                    )?
+                }
+                _ => {
+                    return Err(AppError::unprocessable(
+                        "consultants_or_specialties",
+                        "name one consultant, or one specialty",
+                    ));
+                }
+            };
+            let notices = Notices::load(conn, row, &public_url)?;
+            for pick in &picks {
+                diesel::insert_into(council_members::table)
+                    .values(&member_row(&row.id, pick, now))
+                    .execute(conn)?;
+                if status == Some(CouncilStatus::Assembling) {
+                    notices.assigned(conn, now, &pick.user_id)?;
+                    notices.reminders(conn, now, std::slice::from_ref(&pick.user_id), &hours)?;
+                }
             }
             Ok(())
         },

@@ -4,13 +4,15 @@
 // the organisation then assigns another where the rules allow), the way into the video call of a
 // real-time council, the patient's documents, the written opinions of a deferred council
 // (art. 19, 26) and the common conclusion with everyone's signature (council-conclusion.js). The
-// initiator may cancel the council before it concludes; the patient may refuse to agree (art. 20).
+// initiator may invite another consultant while it assembles (council-add.js) and cancel the
+// council before it concludes; the patient may refuse to agree (art. 20).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { timeEl, zoneLabel } from '../time.js';
 import { item, signInNeeded, signedIn, specialtyNames } from './common.js';
+import { addMemberSection } from './council-add.js';
 import { buttonForm, conclusionParts, textForm } from './council-conclusion.js';
 import {
   closed, councilBadge, councilDoctor, councilInitiativeText, councilStatusText, doctorCount,
@@ -132,7 +134,8 @@ function membersSection(k, ctx, redraw) {
     members.length
       ? h('ul', { id: 'council-members', class: 'council-members' }, members.map((m) => memberItem(m, ctx.me, ctx.names)))
       : h('p', { class: 'muted', id: 'council-members' }, t('council.no_members')),
-    answerPart(k, ctx.me, redraw));
+    answerPart(k, ctx.me, redraw),
+    addMemberSection(k, ctx, redraw));
 }
 
 /** A real-time council meets in its consultation's video call. */

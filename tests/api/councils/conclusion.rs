@@ -375,3 +375,89 @@ async fn art_2_6_the_conclusion_is_frozen_only_when_every_consultant_answered() 
     let res = save(&k, &k.therapist, id, bad).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "unknown_icd10").await;
 }
+
+#[tokio::test]
+async fn art_2_6_when_a_named_consultant_declines_the_initiator_invites_another() {
+    let k = Councils::new().await;
+    let cardio = k.practitioner(&k.almaty, "cardiology").await;
+    let neuro = k.practitioner(&k.almaty, "neurology").await;
+    let view = k.created(json!({"consultants": [cardio, neuro]})).await;
+    let id = view["id"].as_str().unwrap().to_owned();
+    let tokens = k.accept_all(&view, &[NEURO]).await;
+    let cardio_token = k.app.login_demo(CARDIO).await;
+    let path = format!("/api/councils/{id}/decline");
+    Councils::ok(
+        k.post(
+            &cardio_token,
+            &path,
+            &json!({"reason": "Занята на операции"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Named consultants have no stand-in: two doctors are not a council.
+    Councils::ok(
+        save(&k, &k.therapist, &id, conclusion()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let freeze = format!("/api/councils/{id}/conclusion/freeze");
+    let res = k.post(&k.therapist, &freeze, &json!({})).await;
+    assert_error(res, StatusCode::CONFLICT, "council_incomplete").await;
+
+    let add = format!("/api/councils/{id}/members");
+    let res = k
+        .post(&tokens[0], &add, &json!({"specialty": "cardiology"}))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = k
+        .post(&k.therapist, &add, &json!({"consultant": cardio}))
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "duplicate_consultant",
+    )
+    .await;
+    let res = k.post(&k.therapist, &add, &json!({})).await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "consultants_or_specialties",
+    )
+    .await;
+    // Cardiology again: Almaty's only cardiologist declined, so the Aqtobe queue sends its own.
+    let view = Councils::ok(
+        k.post(&k.therapist, &add, &json!({"specialty": "cardiology"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let added = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "invited")
+        .unwrap();
+    assert_eq!(added["organization"]["id"], k.aqtobe.as_str());
+    assert_eq!(added["source"], "round_robin");
+    assert!(
+        k.outbox()
+            .iter()
+            .any(|m| m.recipient == CARDIO_AQTOBE && m.subject.starts_with("Вы назначены"))
+    );
+    k.accept_all(&view, &[CARDIO_AQTOBE]).await;
+    let frozen = Councils::ok(
+        k.post(&k.therapist, &freeze, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(statuses(&frozen).len(), 3);
+    // The signers are fixed while the frozen text awaits them.
+    let pulmo = k.practitioner(&k.aqtobe, "pulmonology").await;
+    let res = k
+        .post(&k.therapist, &add, &json!({"consultant": pulmo}))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conclusion_frozen").await;
+}
