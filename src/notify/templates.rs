@@ -29,6 +29,17 @@ pub struct BookingText {
     pub reason: String,
 }
 
+/// A time as the mail shows it: in the organisation's zone (an IANA name, validated when the
+/// organisation was saved; UTC if it no longer parses), followed by the zone's name.
+pub fn local_time(time_zone: &str, t: chrono::DateTime<chrono::Utc>) -> String {
+    let zone: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    format!(
+        "{} ({})",
+        t.with_timezone(&zone).format("%d.%m.%Y %H:%M"),
+        zone.name()
+    )
+}
+
 fn language(lang: &str) -> Language {
     let primary = lang.trim().split(['-', '_']).next().unwrap_or_default();
     primary.to_ascii_lowercase().parse().unwrap_or(Language::Ru)

@@ -80,6 +80,13 @@ impl Call {
         assert_eq!(welcome["presence"], "waiting");
         doctor.send(json!({"type": "admit", "participant_id": patient.participant_id}));
         patient.wait_for(|m| m["type"] == "admitted").await;
+        // The doctor's socket may still be reading older lists (the room before the patient came);
+        // once it has read the one with the patient admitted, any list without them that follows
+        // is their departure.
+        let pid = patient.participant_id.clone();
+        doctor
+            .wait_for(|m| m["type"] == "participants" && admitted_ids(m).contains(&pid))
+            .await;
         (doctor, patient)
     }
 
@@ -101,5 +108,39 @@ impl Call {
                 body,
             )
             .await
+    }
+}
+
+/// The ids of the participants a `participants` message lists as admitted.
+pub fn admitted_ids(list: &Value) -> Vec<String> {
+    list["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["presence"] == "admitted")
+        .map(|p| p["participant_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Art. 18: each peer of a multi-party call receives video from every other, and no more
+/// video tracks than there are others.
+pub async fn everyone_receives_the_others_video(peers: &[CallPeer]) {
+    let ids: Vec<String> = peers.iter().map(|p| p.participant_id.clone()).collect();
+    for (i, peer) in peers.iter().enumerate() {
+        for (j, other) in ids.iter().enumerate() {
+            if i != j {
+                peer.wait_packets(other, "video", 30).await;
+            }
+        }
+        let videos = peer
+            .publishers()
+            .into_iter()
+            .filter(|(_, kind)| *kind == "video")
+            .count();
+        assert_eq!(
+            videos,
+            peers.len() - 1,
+            "participant {i} receives the others' video"
+        );
     }
 }

@@ -52,7 +52,6 @@ pub struct Councils {
     pub therapist: String,
     pub almaty: String,
     pub aqtobe: String,
-    _roots: tempfile::TempDir,
 }
 
 /// Monday 23 November 2026, 00:00 UTC (05:00 in Almaty and Aqtobe).
@@ -72,8 +71,7 @@ impl Councils {
 
     pub async fn with(adjust: impl FnOnce(&mut telemed::config::Settings)) -> Councils {
         let ca = TestCa::new();
-        let roots = tempfile::tempdir().unwrap();
-        let root = ca.write_root(roots.path());
+        let root = ca.root_file();
         let clock = ManualClock::at(monday());
         let app = TestApp::with_demo_and_settings(Arc::new(clock.clone()), |s| {
             s.signing.trusted_roots = vec![root];
@@ -93,7 +91,6 @@ impl Councils {
             clock,
             ca,
             patient,
-            _roots: roots,
         }
     }
 
@@ -146,8 +143,8 @@ impl Councils {
         .await
     }
 
-    /// The practitioner id of a doctor by organisation and specialty (the first by name).
-    pub async fn practitioner(&self, org: &str, specialty: &str) -> String {
+    /// The directory's doctors of a specialty in an organisation.
+    pub async fn practitioners_of(&self, org: &str, specialty: &str) -> Vec<Value> {
         let list: Value = self
             .app
             .get(&format!(
@@ -157,7 +154,15 @@ impl Councils {
             .json()
             .await
             .unwrap();
-        list[0]["id"].as_str().unwrap().to_owned()
+        list.as_array().unwrap().clone()
+    }
+
+    /// The practitioner id of a doctor by organisation and specialty (the first listed).
+    pub async fn practitioner(&self, org: &str, specialty: &str) -> String {
+        self.practitioners_of(org, specialty).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Each invited consultant accepts; returns their tokens by e-mail.
@@ -239,19 +244,10 @@ impl Councils {
             )
             .await;
         Self::ok(res, StatusCode::CREATED).await;
-        let list: Value = self
-            .app
-            .get(&format!(
-                "/api/practitioners?specialty={specialty}&organization={org}"
-            ))
+        let id = self
+            .practitioners_of(org, specialty)
             .await
-            .json()
-            .await
-            .unwrap();
-        let id = list
-            .as_array()
-            .unwrap()
-            .iter()
+            .into_iter()
             .find(|p| p["full_name"] == name.as_str())
             .unwrap()["id"]
             .as_str()

@@ -38,7 +38,6 @@ pub struct Deferred {
     /// The Aqtobe centre: licensed for radiology, with the demo radiologist.
     pub aqtobe: String,
     pub almaty: String,
-    _roots: tempfile::TempDir,
 }
 
 impl Deferred {
@@ -48,8 +47,7 @@ impl Deferred {
 
     pub async fn with(adjust: impl FnOnce(&mut telemed::config::Settings)) -> Deferred {
         let ca = TestCa::new();
-        let roots = tempfile::tempdir().unwrap();
-        let root = ca.write_root(roots.path());
+        let root = ca.root_file();
         let clock = ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap());
         let app = TestApp::with_demo_and_settings(Arc::new(clock.clone()), |s| {
             s.signing.trusted_roots = vec![root];
@@ -80,7 +78,6 @@ impl Deferred {
             patient,
             aqtobe,
             almaty,
-            _roots: roots,
         }
     }
 

@@ -31,14 +31,14 @@ struct Scene {
     patient: String,
     patient_id: String,
     consultation: String,
-    _roots: tempfile::TempDir,
+    /// The platform CA's files, when the scene has one (enrolment).
+    _pki: Option<tempfile::TempDir>,
 }
 
 /// The demo patient booked the Almaty cardiologist; the app trusts the test CA.
 async fn scene() -> Scene {
     let ca = TestCa::new();
-    let roots = tempfile::tempdir().unwrap();
-    let root = ca.write_root(roots.path());
+    let root = ca.root_file();
     let clock = ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap());
     let app = TestApp::with_demo_and_settings(Arc::new(clock), |s| {
         s.signing.trusted_roots = vec![root];
@@ -57,7 +57,7 @@ async fn scene() -> Scene {
         doctor,
         patient,
         consultation,
-        _roots: roots,
+        _pki: None,
     }
 }
 

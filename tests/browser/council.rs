@@ -14,7 +14,8 @@ use telemed::db::schema::users;
 use super::call::{decodes_more, open_call};
 use super::records::sign_in;
 use crate::driver::{
-    Browser, attr, click, element, eventually, fill, select, spawn_app_with, text_containing,
+    Browser, attr, click, element, eventually, fill, select, spawn_app, spawn_app_signing,
+    text_containing,
 };
 
 const CONSULTANTS: [&str; 3] = [
@@ -26,23 +27,8 @@ const CONSULTANTS: [&str; 3] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
 async fn art_27_a_council_of_four_meets_signs_in_the_browser_and_the_patient_reads_it() {
-    let pki = tempfile::tempdir().expect("temp dir");
-    let ca = telemed::pki::init_ca(&pki.path().join("platform"), &Default::default())
-        .expect("the platform CA");
-    let app = spawn_app_with(|s| {
-        s.signing.trusted_roots = vec![ca.certificate()];
-        s.signing.platform_ca_cert = ca.certificate();
-        s.signing.platform_ca_key = ca.key();
-    })
-    .await;
-    let patient_id: String = {
-        let mut conn = app.context.db.get().expect("connection");
-        users::table
-            .filter(users::email.eq("patient@demo.telemed.kz"))
-            .select(users::id)
-            .first(&mut conn)
-            .expect("the demo patient")
-    };
+    let app = spawn_app_signing().await;
+    let patient_id = demo_patient_id(&app);
     let url = app.url.clone();
     let doctors = Browser::start_for_calls().await;
     let patient = Browser::start_for_calls().await;
@@ -53,6 +39,16 @@ async fn art_27_a_council_of_four_meets_signs_in_the_browser_and_the_patient_rea
                 .await
         })
         .await;
+}
+
+/// The demo patient's platform id, which the council form asks for.
+fn demo_patient_id(app: &crate::driver::TestApp) -> String {
+    let mut conn = app.context.db.get().expect("connection");
+    users::table
+        .filter(users::email.eq("patient@demo.telemed.kz"))
+        .select(users::id)
+        .first(&mut conn)
+        .expect("the demo patient")
 }
 
 async fn switch_to(c: &Client, url: &str, email: &str) {
@@ -214,15 +210,8 @@ async fn council(d: Client, p: Client, url: &str, patient_id: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
 async fn art_20_the_initiator_invites_one_more_consultant_from_the_council_page() {
-    let app = spawn_app_with(|_| {}).await;
-    let patient_id: String = {
-        let mut conn = app.context.db.get().expect("connection");
-        users::table
-            .filter(users::email.eq("patient@demo.telemed.kz"))
-            .select(users::id)
-            .first(&mut conn)
-            .expect("the demo patient")
-    };
+    let app = spawn_app().await;
+    let patient_id = demo_patient_id(&app);
     let url = app.url.clone();
     Browser::start()
         .await

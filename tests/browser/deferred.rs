@@ -8,7 +8,9 @@
 use fantoccini::{Client, Locator};
 
 use super::records::sign_in;
-use crate::driver::{Browser, attr, click, element, fill, select, spawn_app_with, text_containing};
+use crate::driver::{
+    Browser, attr, click, element, fill, select, spawn_app_signing, text_containing,
+};
 
 /// A 1×1 PNG standing in for the X-ray.
 const XRAY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
@@ -16,16 +18,9 @@ const XRAY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
 async fn art_21_a_patient_sends_an_xray_and_reads_the_radiologists_signed_conclusion() {
-    let pki = tempfile::tempdir().expect("temp dir");
-    let ca = telemed::pki::init_ca(&pki.path().join("platform"), &Default::default())
-        .expect("the platform CA");
-    let app = spawn_app_with(|s| {
-        s.signing.trusted_roots = vec![ca.certificate()];
-        s.signing.platform_ca_cert = ca.certificate();
-        s.signing.platform_ca_key = ca.key();
-    })
-    .await;
-    let xray = pki.path().join("chest-xray.png");
+    let app = spawn_app_signing().await;
+    let files = tempfile::tempdir().expect("temp dir");
+    let xray = files.path().join("chest-xray.png");
     std::fs::write(&xray, XRAY_PNG).expect("the X-ray file");
     let url = app.url.clone();
     Browser::start()

@@ -23,6 +23,8 @@ pub struct TestApp {
     /// The running app's database and clock, to check what the pages caused.
     pub context: telemed::services::Context,
     _dir: TempDir,
+    /// The platform CA's files, for apps that sign (see [`spawn_app_signing`]).
+    _pki: Option<TempDir>,
 }
 
 /// The service on a free port with a fresh SQLite file and the demo data.
@@ -51,7 +53,24 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut telemed::config::Settings))
         url,
         context,
         _dir: dir,
+        _pki: None,
     }
+}
+
+/// As [`spawn_app`], with a platform CA of its own that certifies the keys the browsers enrol
+/// and that the app trusts, so that doctors sign in the pages.
+pub async fn spawn_app_signing() -> TestApp {
+    let pki = tempfile::tempdir().expect("temp dir");
+    let ca = telemed::pki::init_ca(&pki.path().join("platform"), &Default::default())
+        .expect("the platform CA");
+    let mut app = spawn_app_with(|s| {
+        s.signing.trusted_roots = vec![ca.certificate()];
+        s.signing.platform_ca_cert = ca.certificate();
+        s.signing.platform_ca_key = ca.key();
+    })
+    .await;
+    app._pki = Some(pki);
+    app
 }
 
 /// The interface texts of one language, as the pages load them.

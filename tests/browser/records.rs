@@ -7,22 +7,16 @@ use fantoccini::Client;
 
 use super::CARDIOLOGIST;
 use super::access_log::doctor_reads_a_consultation;
-use crate::driver::{Browser, click, element, fill, spawn_app_with, text, text_containing, texts};
+use crate::driver::{
+    Browser, click, element, fill, spawn_app_signing, text, text_containing, texts,
+};
 
 const PASSWORD: &str = "demo-telemed-2026";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run: cargo test --test browser -- --ignored"]
 async fn art_37_the_doctor_signs_a_conclusion_in_the_browser_and_the_patient_sees_it() {
-    let pki = tempfile::tempdir().expect("temp dir");
-    let ca = telemed::pki::init_ca(&pki.path().join("platform"), &Default::default())
-        .expect("the platform CA");
-    let app = spawn_app_with(|s| {
-        s.signing.trusted_roots = vec![ca.certificate()];
-        s.signing.platform_ca_cert = ca.certificate();
-        s.signing.platform_ca_key = ca.key();
-    })
-    .await;
+    let app = spawn_app_signing().await;
     let url = app.url.clone();
     let consultation = doctor_reads_a_consultation(&url).await;
     Browser::start()

@@ -64,16 +64,9 @@ pub async fn check(ctx: &Context) -> AppResult<usize> {
                         .filter(users::role.eq("org_admin"))
                         .select(UserRow::as_select())
                         .load(conn)?;
-                    let zone: chrono_tz::Tz = org.time_zone.parse().unwrap_or(chrono_tz::UTC);
                     let deadline_local = row
                         .deadline_at
-                        .map(|d| {
-                            format!(
-                                "{} ({})",
-                                d.and_utc().with_timezone(&zone).format("%d.%m.%Y %H:%M"),
-                                zone.name()
-                            )
-                        })
+                        .map(|d| templates::local_time(&org.time_zone, d.and_utc()))
                         .unwrap_or_default();
                     let queue_url = format!("{public_url}/#/queue");
                     for admin in admins {

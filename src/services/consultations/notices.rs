@@ -3,7 +3,6 @@
 //! goes into the outbox in the caller's transaction. No medical details leave by e-mail.
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use super::doctor_user_id;
@@ -74,20 +73,8 @@ impl Parties {
         all
     }
 
-    fn zone(&self) -> Tz {
-        self.organization
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::UTC)
-    }
-
     pub fn local(&self, t: DateTime<Utc>) -> String {
-        let zone = self.zone();
-        format!(
-            "{} ({})",
-            t.with_timezone(&zone).format("%d.%m.%Y %H:%M"),
-            zone.name()
-        )
+        templates::local_time(&self.organization.time_zone, t)
     }
 
     fn text(&self, row: &ConsultationRow) -> BookingText {

@@ -140,7 +140,7 @@ pub(crate) fn by_queue(
     specialty: &str,
     skip: &HashSet<String>,
 ) -> AppResult<Option<Pick>> {
-    let list = queue_list(conn, organization, specialty)?;
+    let mut list = queue_list(conn, organization, specialty)?;
     if list.is_empty() {
         return Ok(None);
     }
@@ -179,19 +179,16 @@ pub(crate) fn by_queue(
         .map(|(p, _)| p.clone())
         .collect();
     let n = ids.len() as i64;
-    let Some(picked) = queue_pick(&ids, turn.max(0) as u64, &skipped).cloned() else {
+    let Some(index) = queue_pick(&ids, turn.max(0) as u64, &skipped)
+        .and_then(|picked| ids.iter().position(|p| p == picked))
+    else {
         return Ok(None);
     };
-    let index = ids.iter().position(|p| *p == picked).unwrap_or(0) as i64;
-    let passed = (index - turn.rem_euclid(n)).rem_euclid(n);
+    let passed = (index as i64 - turn.rem_euclid(n)).rem_euclid(n);
     diesel::update(queue)
         .set(consultant_queues::turns.eq(turn + passed + 1))
         .execute(conn)?;
-    let user_id = list
-        .into_iter()
-        .find(|(p, _)| *p == picked)
-        .map(|(_, u)| u)
-        .unwrap_or_default();
+    let (picked, user_id) = list.swap_remove(index);
     Ok(Some(Pick {
         practitioner_id: picked,
         user_id,

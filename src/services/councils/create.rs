@@ -208,6 +208,7 @@ pub(crate) fn for_specialty(
     if organizations.is_empty() {
         for org in assign::queue_organizations(conn, specialty, initiator_org)? {
             if let Some(pick) = assign::by_queue(conn, &org, specialty, taken)? {
+                taken.insert(pick.user_id.clone());
                 picks.push(pick);
                 break;
             }
@@ -222,9 +223,6 @@ pub(crate) fn for_specialty(
                 picks.push(pick);
             }
         }
-    }
-    for pick in &picks {
-        taken.insert(pick.user_id.clone());
     }
     if picks.is_empty() {
         return Err(nobody(specialty));

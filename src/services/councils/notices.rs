@@ -11,8 +11,7 @@ use crate::db::DbConnection;
 use crate::db::models::CouncilRow;
 use crate::db::schema::{organizations, representations};
 use crate::domain::consultation::Urgency;
-use crate::domain::organization::parse_time_zone;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::notify::templates::{self, CouncilNotice, CouncilText};
 use crate::notify::{self, Outgoing};
 
@@ -31,15 +30,9 @@ impl<'a> Notices<'a> {
             .find(&row.initiator_org_id)
             .select((organizations::name, organizations::time_zone))
             .first(conn)?;
-        let zone =
-            parse_time_zone(&zone).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        let when = row.scheduled_at.map(|t| {
-            format!(
-                "{} ({})",
-                t.and_utc().with_timezone(&zone).format("%d.%m.%Y %H:%M"),
-                zone.name()
-            )
-        });
+        let when = row
+            .scheduled_at
+            .map(|t| templates::local_time(&zone, t.and_utc()));
         Ok(Notices {
             row,
             organization_name,

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Call;
+use super::admitted_ids;
 use super::peer::Source;
 
 async fn invite(call: &Call, email: &str, kind: &str) -> String {
@@ -17,16 +18,6 @@ async fn invite(call: &Call, email: &str, kind: &str) -> String {
         .await;
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     call.app.login_demo(email).await
-}
-
-fn admitted_ids(list: &Value) -> Vec<String> {
-    list["participants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["presence"] == "admitted")
-        .map(|p| p["participant_id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,20 +73,7 @@ async fn art_18_in_a_call_of_four_everyone_receives_the_three_others_video() {
         assert_eq!(welcome["role"], "guest_doctor");
         peers.push(p);
     }
-    let ids: Vec<String> = peers.iter().map(|p| p.participant_id.clone()).collect();
-    for (i, peer) in peers.iter().enumerate() {
-        for (j, other) in ids.iter().enumerate() {
-            if i != j {
-                peer.wait_packets(other, "video", 30).await;
-            }
-        }
-        let videos = peer
-            .publishers()
-            .into_iter()
-            .filter(|(_, k)| *k == "video")
-            .count();
-        assert_eq!(videos, 3, "participant {i} receives three remote videos");
-    }
+    super::everyone_receives_the_others_video(&peers).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,11 +187,6 @@ async fn a_socket_gone_past_the_grace_period_leaves_the_call() {
     let call = Call::booked().await;
     let (doctor, mut patient) = call.doctor_and_patient(Source::default()).await;
     let pid = patient.participant_id.clone();
-    // Mark only once the doctor has read the list with the patient admitted: an older list
-    // without them would otherwise pass for their departure.
-    doctor
-        .wait_for(|m| m["type"] == "participants" && admitted_ids(m).contains(&pid))
-        .await;
     let mark = doctor.mark();
     patient.drop_socket();
     // Grace is 3 s in these tests.

@@ -62,23 +62,7 @@ async fn art_18_a_realtime_council_of_four_meets_by_video_through_the_sfu() {
         assert_eq!(welcome["role"], "guest_doctor");
         peers.push(p);
     }
-    let ids: Vec<String> = peers.iter().map(|p| p.participant_id.clone()).collect();
-    for (i, peer) in peers.iter().enumerate() {
-        for (j, other) in ids.iter().enumerate() {
-            if i != j {
-                peer.wait_packets(other, "video", 30).await;
-            }
-        }
-        let videos = peer
-            .publishers()
-            .into_iter()
-            .filter(|(_, kind)| *kind == "video")
-            .count();
-        assert_eq!(
-            videos, 3,
-            "participant {i} receives the three others' video"
-        );
-    }
+    crate::calls::everyone_receives_the_others_video(&peers).await;
     // The council's consultation started with the admission.
     let c = k
         .app

@@ -51,7 +51,7 @@ async fn scene_with_platform_ca(enabled: bool) -> Scene {
         doctor,
         patient,
         consultation,
-        _roots: dir,
+        _pki: Some(dir),
     }
 }
 

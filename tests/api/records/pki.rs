@@ -13,6 +13,8 @@ pub struct TestCa {
     issuer: Issuer<'static, KeyPair>,
     pub root_pem: String,
     next_serial: u64,
+    /// Where the root's PEM is written for the app to trust; gone with the CA.
+    dir: tempfile::TempDir,
 }
 
 /// A doctor's certificate (DER) and private key (PKCS#8 DER).
@@ -39,12 +41,13 @@ impl TestCa {
             root_pem: cert.pem(),
             issuer: Issuer::new(params, key),
             next_serial: 0x100,
+            dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
-    /// Writes the root where the app's settings can name it.
-    pub fn write_root(&self, dir: &std::path::Path) -> PathBuf {
-        let path = dir.join("root.pem");
+    /// Writes the root where the app's settings can name it (`signing.trusted_roots`).
+    pub fn root_file(&self) -> PathBuf {
+        let path = self.dir.path().join("root.pem");
         std::fs::write(&path, &self.root_pem).expect("root PEM written");
         path
     }
