@@ -22,6 +22,20 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
      style-src 'self'; script-src 'self'; connect-src 'self' wss://127.0.0.1:13579; frame-ancestors 'none'; \
      base-uri 'self'; form-action 'self'";
 
+/// Browsers remember to come back over HTTPS only (sent when the service runs behind HTTPS,
+/// which `server.secure_cookies` says).
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+/// No page may use the camera, microphone or location...
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=()";
+/// ...except the call page, for the video consultation and screen sharing.
+const CALL_PAGE_PERMISSIONS_POLICY: &str =
+    "camera=(self), microphone=(self), display-capture=(self)";
+/// The documents that host the call page. The web interface is one document with a hash router:
+/// the call (`#/consultations/{id}/call`) is drawn in the shell `static/index.html`, which the
+/// browser asks for as `/` (the hash never reaches the server), so the shell carries the call
+/// page's policy and every other response the closed one.
+const CALL_PAGE_PATHS: [&str; 2] = ["/", "/index.html"];
+
 pub struct Application {
     port: u16,
     url: String,
@@ -45,6 +59,7 @@ pub async fn prepare(
             tracing::info!(applied, backend = db.backend().name(), "migrations applied");
         }
     }
+    crate::audit::start(&settings.audit, &db).await?;
     for dir in [&settings.storage.blob_dir, &settings.mail.dir] {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the folder {}", dir.display()))?;
@@ -60,6 +75,7 @@ pub async fn prepare(
         blobs,
         db,
         clock,
+        hashing: crate::services::passwords::HashGate::new(&settings.auth),
         settings: Arc::new(settings),
         public_url,
         verifier,
@@ -68,6 +84,9 @@ pub async fn prepare(
         demo::load(&context).await?;
         tracing::info!("demo data loaded (first start)");
     }
+    crate::audit::checkpoint_now(&context.db, &context.settings.audit)
+        .await
+        .context("writing the audit checkpoint")?;
     Ok(context)
 }
 
@@ -113,6 +132,7 @@ impl Application {
         if let Some(mailer) = mailer {
             crate::notify::worker::spawn_worker_with(context.clone(), mailer);
         }
+        crate::audit::spawn_checkpointer(context.db.clone(), context.settings.audit.clone());
         if context.settings.booking.deadline_watcher_enabled {
             crate::services::consultations::deadlines::spawn_watcher(context.clone());
         }
@@ -163,6 +183,7 @@ fn serve(
     workers: usize,
 ) -> anyhow::Result<Server> {
     let json_limit = context.settings.server.json_limit_bytes;
+    let https = context.settings.server.secure_cookies;
     let data = web::Data::new(context);
     let realtime = web::Data::new(realtime);
     let mut server = HttpServer::new(move || {
@@ -175,26 +196,40 @@ fn serve(
                     .error_handler(http::error::json_config_error),
             )
             .app_data(web::QueryConfig::default().error_handler(http::error::query_config_error))
+            .app_data(web::PathConfig::default().error_handler(http::ids::path_error))
             .app_data(web::PayloadConfig::default().limit(json_limit))
+            .wrap(actix_web::middleware::from_fn(http::csrf::guard))
             .wrap(ErrorHandlers::new().default_handler(http::error::json_for_bare_errors))
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)),
-            )
-            // Echo the request id so a user's report can be matched with the log.
+            .wrap(default_headers(https))
             .wrap_fn(|req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();
+                let path = req.path();
+                let api = path == "/api" || path.starts_with("/api/");
+                let call_page = CALL_PAGE_PATHS.contains(&path);
                 let fut = srv.call(req);
                 async move {
                     let mut res = fut.await?;
+                    let headers = res.headers_mut();
+                    // Echo the request id so a user's report can be matched with the log.
                     if let Some(id) = id
                         && let Ok(v) = HeaderValue::from_str(&id.to_string())
                     {
-                        res.headers_mut()
-                            .insert(header::HeaderName::from_static("x-request-id"), v);
+                        headers.insert(header::HeaderName::from_static("x-request-id"), v);
                     }
+                    // API answers carry personal data: no cache keeps them, unless the handler
+                    // chose otherwise.
+                    if api && !headers.contains_key(header::CACHE_CONTROL) {
+                        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    }
+                    let policy = if call_page {
+                        CALL_PAGE_PERMISSIONS_POLICY
+                    } else {
+                        PERMISSIONS_POLICY
+                    };
+                    headers.insert(
+                        header::HeaderName::from_static("permissions-policy"),
+                        HeaderValue::from_static(policy),
+                    );
                     Ok(res)
                 }
             })
@@ -206,4 +241,17 @@ fn serve(
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// Headers every response gets unless its handler set them.
+fn default_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
+    if https {
+        headers.add((header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY))
+    } else {
+        headers
+    }
 }

@@ -21,6 +21,9 @@ pub struct Settings {
     #[serde(default)]
     pub signing: SigningSettings,
     pub calls: CallSettings,
+    #[serde(default)]
+    pub access: AccessSettings,
+    pub audit: AuditSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,12 +167,56 @@ pub struct NotifySettings {
     pub batch_size: i64,
 }
 
+/// The access policy's spans (src/access).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AccessSettings {
+    /// Days a doctor keeps access to a patient's records after their consultation or council
+    /// ended (follow-up questions, the conclusion written after the call).
+    pub care_tail_days: u32,
+    /// Minutes a break-the-glass grant lasts.
+    pub break_glass_minutes: u32,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        AccessSettings {
+            care_tail_days: 30,
+            break_glass_minutes: 60,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
     pub session_hours: i64,
     pub max_failed_logins: i64,
     pub failed_login_window_minutes: i64,
     pub max_failed_logins_per_ip: i64,
+    /// Password hashes and verifications running at once; each holds about 19 MiB (Argon2id's
+    /// memory cost), so this bounds the memory sign-ins can take. 0: one per core, 2 to 4.
+    #[serde(default)]
+    pub max_concurrent_hashes: usize,
+    /// How long a sign-in or registration waits for a hashing slot before 503 `busy`.
+    #[serde(default = "default_hash_queue_ms")]
+    pub hash_queue_ms: u64,
+}
+
+fn default_hash_queue_ms() -> u64 {
+    2000
+}
+
+impl AuthSettings {
+    /// `max_concurrent_hashes` with 0 resolved to the machine's cores, kept within 2..=4.
+    pub fn hash_permits(&self) -> usize {
+        match self.max_concurrent_hashes {
+            0 => std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+                .clamp(2, 4),
+            n => n,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -225,6 +272,22 @@ pub struct CallSettings {
     #[serde(default)]
     pub turn_secret: Option<Secret>,
     pub turn_ttl_seconds: u64,
+}
+
+/// The audit log's key and checkpoints (`crate::audit`): both live outside the database, so
+/// someone who can write to it cannot rewrite the log unnoticed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditSettings {
+    /// 32 random bytes (or 64 hex digits) keying the chain's HMAC. Keep it away from the database
+    /// and its backups: whoever holds both can rewrite the log.
+    pub key_file: PathBuf,
+    /// Create `key_file` (mode 0600) on a first start when it is missing. Off in production,
+    /// where a missing key stops the start instead of silently starting a new chain.
+    pub create_key: bool,
+    /// An append-only file of signed checkpoints (seq and hash of the last committed row).
+    pub checkpoint_file: PathBuf,
+    /// Rows between periodic checkpoints (0: only at start and at `telemed audit verify`).
+    pub checkpoint_every: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -351,6 +414,13 @@ mod tests {
         assert_eq!(s.storage.blob_dir, PathBuf::from("data/blobs"));
         assert_eq!(s.mail.dir, PathBuf::from("data/mail"));
         assert!(s.demo.seed_on_first_start);
+        assert_eq!(s.audit.key_file, PathBuf::from("data/audit.key"));
+        assert_eq!(
+            s.audit.checkpoint_file,
+            PathBuf::from("data/audit.checkpoints")
+        );
+        assert_eq!(s.audit.checkpoint_every, 100);
+        assert!(s.audit.create_key);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     Unprocessable,
     TooManyRequests,
+    /// The service is at a bound it keeps on purpose (e.g. password hashes in flight): the
+    /// request may be repeated after `retry_after`.
+    ServiceUnavailable,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +27,7 @@ pub enum AppError {
         kind: ErrorKind,
         code: &'static str,
         message: String,
-        /// Seconds until a refused request may be retried (429).
+        /// Seconds until a refused request may be retried (429, 503).
         retry_after: Option<u64>,
     },
     #[error("the database is unavailable")]
@@ -78,6 +81,27 @@ impl AppError {
             ErrorKind::Forbidden,
             "forbidden",
             "you are not allowed to do this",
+        )
+    }
+
+    /// The service is at a bound it keeps on purpose: 503 with the stable code `busy`.
+    pub fn busy(retry_after_seconds: u64) -> Self {
+        AppError::Client {
+            kind: ErrorKind::ServiceUnavailable,
+            code: "busy",
+            message: "the service is busy; try again in a moment".into(),
+            retry_after: Some(retry_after_seconds),
+        }
+    }
+
+    /// A refusal (403) of any code: what the access log must show when it is about a patient.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            AppError::Client {
+                kind: ErrorKind::Forbidden,
+                ..
+            }
         )
     }
 

@@ -1,6 +1,7 @@
 //! telemed: remote medical services for organisations in Kazakhstan, following the Rules for
 //! organising, providing and paying for remote medical services (Order ҚР ДСМ-12, 2021).
 
+pub mod access;
 pub mod app;
 pub mod audit;
 pub mod clock;

@@ -30,6 +30,8 @@ pub fn measure(url: &str, backend: &str, events: usize) -> anyhow::Result<Append
     let db = Db::connect(url, 4)?;
     db.migrate()?;
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = audit::AuditKey::generate();
+    audit::seal(&mut conn, key.clone())?;
     let append = |conn: &mut _, i: usize| {
         let (object, subject) = event(i);
         audit::record(
@@ -64,7 +66,7 @@ pub fn measure(url: &str, backend: &str, events: usize) -> anyhow::Result<Append
     let batched = events as f64 / started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let rows = match audit::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))? {
+    let rows = match audit::verify(&mut conn, &key, &[]).map_err(|e| anyhow::anyhow!("{e}"))? {
         Verification::Intact { rows } => rows,
         Verification::Broken { seq, reason } => anyhow::bail!("chain broken at {seq}: {reason}"),
     };

@@ -156,7 +156,13 @@ impl Db {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.get()?;
-            f(&mut conn)
+            DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+            let result = f(&mut conn);
+            let deferred = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
+            for write in deferred {
+                write_tx(&mut conn, write)?;
+            }
+            result
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
@@ -175,6 +181,35 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
     }
     .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
     Ok(applied.len())
+}
+
+type DeferredWrite = Box<dyn FnOnce(&mut DbConnection) -> AppResult<()>>;
+
+thread_local! {
+    /// Writes that must land whatever the outcome of the unit of work [`Db::run`] is running.
+    static DEFERRED: std::cell::RefCell<Option<Vec<DeferredWrite>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `write` in a transaction of its own once the current unit of work ([`Db::run`]) is
+/// over, whether it succeeded or failed: for rows that must stay although the request fails,
+/// such as an audited refusal decided deep inside a transaction that will roll back. Outside
+/// a unit of work it runs at once.
+pub fn after_work(
+    conn: &mut DbConnection,
+    write: impl FnOnce(&mut DbConnection) -> AppResult<()> + 'static,
+) -> AppResult<()> {
+    let pending = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(queue) => {
+            queue.push(Box::new(write));
+            None
+        }
+        None => Some(write),
+    });
+    match pending {
+        Some(write) => write_tx(conn, write),
+        None => Ok(()),
+    }
 }
 
 /// A transaction for work that writes. On SQLite it takes the write lock up front

@@ -80,15 +80,6 @@ pub struct SessionRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = login_failures)]
-pub struct LoginFailureRow {
-    pub id: String,
-    pub email: String,
-    pub ip: String,
-    pub at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = practitioners)]
 pub struct PractitionerRow {
     pub id: String,
@@ -152,6 +143,8 @@ pub struct AuditEventRow {
     pub prev_hash: String,
     pub hash: String,
     pub purpose: Option<String>,
+    /// How `hash` was made: `sha256` (rows before the keyed chain) or `hmac1`.
+    pub algo: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -216,6 +209,9 @@ pub struct ConsultationRow {
     pub ended_at: Option<NaiveDateTime>,
     /// `video` or `phone` (art. 33.2), once the consultation took place.
     pub held_by: Option<String>,
+    /// When the patient or their representative agreed to this consultation: only from then is
+    /// its doctor in a care relationship with the patient (src/access).
+    pub patient_agreed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -420,4 +416,17 @@ pub struct CouncilSignatureRow {
     pub cert_issuer: Option<String>,
     pub cert_not_after: Option<NaiveDateTime>,
     pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = break_glass_grants)]
+pub struct BreakGlassGrantRow {
+    pub id: String,
+    pub doctor_id: String,
+    pub patient_id: String,
+    pub organization_id: Option<String>,
+    pub reason: String,
+    pub ip: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
 }

@@ -85,11 +85,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> Text,
-        email -> Text,
-        ip -> Text,
-        at -> Timestamp,
+    login_throttle (throttle_key, window_start) {
+        throttle_key -> Text,
+        window_start -> BigInt,
+        attempts -> BigInt,
     }
 }
 
@@ -147,6 +146,18 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         purpose -> Nullable<Text>,
+        algo -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
+        legacy_until -> BigInt,
+        key_id -> Nullable<Text>,
+        mac -> Nullable<Text>,
     }
 }
 
@@ -210,6 +221,7 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
         held_by -> Nullable<Text>,
+        patient_agreed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -380,6 +392,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    break_glass_grants (id) {
+        id -> Text,
+        doctor_id -> Text,
+        patient_id -> Text,
+        organization_id -> Nullable<Text>,
+        reason -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     councils (id) {
         id -> Text,
         patient_id -> Text,
@@ -483,12 +508,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     representations,
     sessions,
-    login_failures,
+    login_throttle,
     practitioners,
     practitioner_specialties,
     schedule_intervals,
     schedule_exceptions,
     audit_events,
+    audit_head,
     e_documents,
     consent_codes,
     consultations,
@@ -502,6 +528,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultation_materials,
     call_messages,
     deferred_requests,
+    break_glass_grants,
     consultant_lists,
     consultant_queues,
     councils,

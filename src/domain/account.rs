@@ -109,7 +109,10 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Option<Self> {
         let s = input.trim().to_lowercase();
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.len() > 254
+            || s.chars().any(char::is_whitespace)
+            || super::text::check(&s, super::text::Lines::One).is_err()
+        {
             return None;
         }
         let (local, domain) = s.split_once('@')?;
@@ -127,20 +130,69 @@ impl Email {
     }
 }
 
-pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
-/// Length is the rule that matters; the upper bound stops huge inputs from making hashing a
-/// denial-of-service lever.
-pub fn password_acceptable(password: &str) -> bool {
-    let n = password.chars().count();
-    (PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n) && !password.trim().is_empty()
+/// The 19,640 most common passwords of Royce Williams' list as Django ships it (lower-cased,
+/// one a line; provenance and licence in `common-passwords.NOTICE`), then our own additions.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+/// Patterns the public list misses for this audience: keyboard rows in the Cyrillic layout,
+/// Russian words typed in the Latin layout, the country's cities and the service's own name.
+const LOCAL_COMMON_PASSWORDS: &str = include_str!("common-passwords-local.txt");
+
+/// Why a password chosen by a person is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordProblem {
+    #[error("the password needs at least 10 characters")]
+    TooShort,
+    /// Hashing is memory- and time-hard: a huge input must not become a denial-of-service lever.
+    #[error("the password may have at most 128 characters")]
+    TooLong,
+    #[error(
+        "this password is one of the most common and is guessed first; choose a longer phrase \
+         of your own"
+    )]
+    Common,
 }
 
-/// A person's full name as written in their documents: required, bounded, no control characters.
+/// The rule for passwords people choose (self-registration, staff accounts): length is what
+/// matters, and a password on the lists of the most common ones falls to the first guesses of
+/// any attack however long it is. Compared without regard to case or surrounding spaces.
+pub fn check_password(password: &str) -> Result<(), PasswordProblem> {
+    let n = password.chars().count();
+    if n > PASSWORD_MAX_CHARS {
+        return Err(PasswordProblem::TooLong);
+    }
+    if n < PASSWORD_MIN_CHARS || password.trim().chars().count() < PASSWORD_MIN_CHARS {
+        return Err(PasswordProblem::TooShort);
+    }
+    if is_common_password(password) {
+        return Err(PasswordProblem::Common);
+    }
+    Ok(())
+}
+
+fn is_common_password(password: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .chain(LOCAL_COMMON_PASSWORDS.lines())
+            .filter(|l| !l.is_empty())
+            .collect()
+    });
+    list.contains(password.trim().to_lowercase().as_str())
+}
+
+/// A person's full name as written in their documents: required, bounded, one line of the
+/// characters `super::text` accepts.
 pub fn full_name_acceptable(name: &str) -> bool {
     let name = name.trim();
-    !name.is_empty() && name.chars().count() <= 200 && !name.chars().any(char::is_control)
+    !name.is_empty()
+        && name.chars().count() <= 200
+        && super::text::check(name, super::text::Lines::One).is_ok()
 }
 
 #[cfg(test)]
@@ -170,16 +222,62 @@ mod tests {
             "a@@b.kz",
             "a b@c.kz",
             "a@b..kz",
+            "a\0@b.kz",
+            "a\u{202e}zk.b@c.kz",
+            "a\u{200b}@b.kz",
         ] {
             assert!(Email::parse(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
-    fn passwords_need_eight_characters() {
-        assert!(!password_acceptable("short"));
-        assert!(!password_acceptable("        "));
-        assert!(password_acceptable("долгийпароль"));
-        assert!(!password_acceptable(&"x".repeat(129)));
+    fn passwords_need_ten_characters_and_not_a_common_one() {
+        assert_eq!(check_password("short"), Err(PasswordProblem::TooShort));
+        assert_eq!(check_password("nine char"), Err(PasswordProblem::TooShort));
+        assert_eq!(check_password("          "), Err(PasswordProblem::TooShort));
+        assert_eq!(check_password("  padded  "), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_password(&"x".repeat(129)),
+            Err(PasswordProblem::TooLong)
+        );
+        assert_eq!(check_password("долгийпароль"), Ok(()));
+        // The demo's and the tests' passwords stay valid.
+        for fine in [
+            "demo-telemed-2026",
+            "correct horse battery",
+            "initial password 1",
+            "browser-test-2026",
+        ] {
+            assert_eq!(check_password(fine), Ok(()), "{fine}");
+        }
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in [
+            "1234567890",
+            "qwertyuiop",
+            "QwertyUIOP",
+            "password123",
+            " Password123 ",
+            "йцукенгшщз",
+            "ЙЦУКЕНГШЩЗ",
+        ] {
+            assert_eq!(
+                check_password(common),
+                Err(PasswordProblem::Common),
+                "{common}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_lists_are_lower_case_one_password_a_line() {
+        for list in [COMMON_PASSWORDS, LOCAL_COMMON_PASSWORDS] {
+            for line in list.lines() {
+                assert_eq!(line, line.trim().to_lowercase(), "{line:?}");
+            }
+        }
+        assert!(COMMON_PASSWORDS.lines().count() > 19_000);
     }
 }

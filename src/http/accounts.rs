@@ -4,31 +4,35 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::{CurrentUser, client_ip, expired_cookie, session_cookie, token_of};
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::accounts::{
-    self, LoginInput, LoginView, MeView, RegisterInput, StaffInput, UserView,
+    self, LoginInput, LoginView, MeView, RegisterInput, RegistrationView, StaffInput, UserView,
 };
 
-/// Patient self-registration. The IIN is checked by its check digit.
+/// Patient self-registration. The IIN is checked by its check digit. Every well-formed request
+/// gets the same 201, whether the account was created or the e-mail or IIN already had one (its
+/// owner is then told by e-mail), so registration does not reveal who has an account here.
 #[utoipa::path(post, path = "/api/auth/register", tag = "accounts", request_body = RegisterInput,
-    responses((status = 201, body = UserView),
-              (status = 409, description = "email_taken, iin_taken", body = ErrorBody),
-              (status = 422, description = "invalid_iin, invalid_email, weak_password, invalid_full_name, invalid_language", body = ErrorBody)))]
+    responses((status = 201, body = RegistrationView),
+              (status = 422, description = "invalid_iin, invalid_email, weak_password (under 10 characters, or a common password), invalid_full_name, invalid_language", body = ErrorBody),
+              (status = 503, description = "busy: too many passwords being hashed; see Retry-After", body = ErrorBody)))]
 pub async fn register(
     ctx: web::Data<Context>,
     req: HttpRequest,
     body: web::Json<RegisterInput>,
 ) -> AppResult<HttpResponse> {
-    let user = accounts::register(&ctx, body.into_inner(), client_ip(&req)).await?;
-    Ok(HttpResponse::Created().json(user))
+    let answer = accounts::register(&ctx, body.into_inner(), client_ip(&req)).await?;
+    Ok(HttpResponse::Created().json(answer))
 }
 
 /// Signs in: returns a bearer token and sets the HttpOnly session cookie for the browser.
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginInput,
     responses((status = 200, body = LoginView),
               (status = 401, description = "invalid_credentials", body = ErrorBody),
-              (status = 429, description = "too_many_attempts", body = ErrorBody)))]
+              (status = 429, description = "too_many_attempts: too many failed attempts for the e-mail or from the address; see Retry-After", body = ErrorBody),
+              (status = 503, description = "busy: too many passwords being checked; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     ctx: web::Data<Context>,
     req: HttpRequest,
@@ -66,14 +70,16 @@ pub async fn me(ctx: web::Data<Context>, user: CurrentUser) -> AppResult<HttpRes
     params(("id" = String, Path, description = "organisation id")),
     responses((status = 201, body = UserView), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, description = "email_taken, iin_taken", body = ErrorBody),
+              (status = 422, description = "weak_password and the other field codes", body = ErrorBody),
+              (status = 503, description = "busy", body = ErrorBody)))]
 pub async fn create_staff(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<StaffInput>,
 ) -> AppResult<HttpResponse> {
-    let view = accounts::create_staff(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = accounts::create_staff(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -84,9 +90,9 @@ pub async fn create_staff(
 pub async fn list_staff(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(accounts::list_staff(&ctx, &user.0, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(accounts::list_staff(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::auth::{CurrentUser, client_ip};
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::consent::{self, CodeRequest, CodeSent, ConsentInput, ConsentStatus};
@@ -35,11 +36,11 @@ pub struct PatientParam {
 pub async fn consent_status(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     q: web::Query<PatientParam>,
 ) -> AppResult<HttpResponse> {
     let status =
-        consent::status(&ctx, &user.0, path.into_inner(), q.into_inner().patient_id).await?;
+        consent::status(&ctx, &user.0, path.into_inner().into(), q.into_inner().patient_id).await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
@@ -51,10 +52,10 @@ pub async fn consent_status(
 pub async fn consent_act(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ConsentInput>,
 ) -> AppResult<HttpResponse> {
-    let status = consent::act(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let status = consent::act(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(status))
 }
 
@@ -65,11 +66,11 @@ pub async fn consent_act(
 pub async fn consent_code(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: Option<web::Json<CodeRequest>>,
 ) -> AppResult<HttpResponse> {
     let input = body.map(|b| b.into_inner()).unwrap_or_default();
-    let sent = consent::request_code(&ctx, &user.0, path.into_inner(), input).await?;
+    let sent = consent::request_code(&ctx, &user.0, path.into_inner().into(), input).await?;
     Ok(HttpResponse::Accepted().json(sent))
 }
 
@@ -99,9 +100,9 @@ pub async fn list(ctx: web::Data<Context>, user: CurrentUser) -> AppResult<HttpR
 pub async fn get(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(queue::get(&ctx, &user.0, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(queue::get(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 /// Art. 15: cancel with a reason; both sides are told.
@@ -113,10 +114,10 @@ pub async fn cancel(
     ctx: web::Data<Context>,
     realtime: web::Data<crate::realtime::Realtime>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<CancelInput>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
+    let id: String = path.into_inner().into();
     let view = change::cancel(&ctx, &user.0, id.clone(), body.into_inner()).await?;
     // Anyone waiting in the call's room is told and let go.
     realtime.end(&id, "cancelled");
@@ -130,11 +131,11 @@ pub async fn cancel(
 pub async fn reschedule(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<RescheduleInput>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .json(change::reschedule(&ctx, &user.0, path.into_inner(), body.into_inner()).await?))
+        .json(change::reschedule(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?))
 }
 
 /// Art. 12: the patient agrees to a booking staff made on their own initiative (link token).
@@ -144,11 +145,24 @@ pub async fn reschedule(
 pub async fn confirm(
     ctx: web::Data<Context>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ConfirmInput>,
 ) -> AppResult<HttpResponse> {
-    let view = change::confirm(&ctx, path.into_inner(), body.into_inner(), client_ip(&req)).await?;
+    let view = change::confirm(&ctx, path.into_inner().into(), body.into_inner(), client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Art. 12, 35: the signed-in patient or representative agrees to a booking staff made for
+/// them; its doctor reaches the patient's records only from then.
+#[utoipa::path(post, path = "/api/consultations/{id}/agree", tag = "booking",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ConsultationView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn agree(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    path: web::Path<Id>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(change::agree(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 /// Art. 13: the request's documents are complete; the deadline clock starts.
@@ -158,11 +172,11 @@ pub async fn confirm(
 pub async fn documents_complete(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(
         HttpResponse::Ok()
-            .json(change::documents_complete(&ctx, &user.0, path.into_inner()).await?),
+            .json(change::documents_complete(&ctx, &user.0, path.into_inner().into()).await?),
     )
 }
 

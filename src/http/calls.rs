@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::error::AppResult;
 use crate::realtime::Realtime;
 use crate::realtime::protocol::ChatLine;
@@ -47,12 +48,12 @@ pub struct FileName {
 pub async fn upload_file(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     q: web::Query<FileName>,
     body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let name = q.into_inner().name.unwrap_or_default();
-    let view = materials::upload(&ctx, &user.0, &path.into_inner(), &name, body).await?;
+    let view = materials::upload(&ctx, &user.0, &path, &name, body).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -62,9 +63,9 @@ pub async fn upload_file(
 pub async fn list_materials(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(materials::list(&ctx, &user.0, &path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(materials::list(&ctx, &user.0, &path).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,7 +84,7 @@ const VIEWABLE: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 pub async fn download_material(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Id, Id)>,
     q: web::Query<Inline>,
 ) -> AppResult<HttpResponse> {
     let (id, material) = path.into_inner();
@@ -123,9 +124,9 @@ pub async fn download_material(
 pub async fn messages(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let lines: Vec<ChatLine> = chat::history(&ctx, &user.0, &path.into_inner()).await?;
+    let lines: Vec<ChatLine> = chat::history(&ctx, &user.0, &path).await?;
     Ok(HttpResponse::Ok().json(lines))
 }
 
@@ -138,9 +139,9 @@ pub async fn end(
     ctx: web::Data<Context>,
     realtime: web::Data<Realtime>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
+    let id: String = path.into_inner().into();
     let view = lifecycle::end(&ctx, &user.0, &id).await?;
     realtime.end(&id, "ended_by_doctor");
     Ok(HttpResponse::Ok().json(view))
@@ -157,10 +158,10 @@ pub async fn phone(
     ctx: web::Data<Context>,
     realtime: web::Data<Realtime>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<PhoneInput>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
+    let id: String = path.into_inner().into();
     let view = lifecycle::held_by_phone(&ctx, &user.0, &id, body.into_inner()).await?;
     realtime.end(&id, "held_by_phone");
     Ok(HttpResponse::Ok().json(view))
@@ -171,9 +172,9 @@ pub async fn phone(
 pub async fn list_guests(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(guests::list(&ctx, &user.0, &path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(guests::list(&ctx, &user.0, &path).await?))
 }
 
 /// The consultation's doctor invites a second doctor, an interpreter or a relative.
@@ -186,9 +187,9 @@ pub async fn list_guests(
 pub async fn invite_guest(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<InviteInput>,
 ) -> AppResult<HttpResponse> {
-    let view = guests::invite(&ctx, &user.0, &path.into_inner(), body.into_inner()).await?;
+    let view = guests::invite(&ctx, &user.0, &path, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }

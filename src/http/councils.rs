@@ -15,7 +15,7 @@ use crate::services::councils::members::{self, AddMemberInput, OpinionInput, Rea
 use crate::services::councils::{self, CouncilView};
 use crate::services::records::sign::SignInput;
 
-type Id = web::Path<String>;
+type Id = web::Path<super::ids::Id>;
 
 /// A doctor asks for a council (art. 20); consultants are named or assigned (art. 22, 23).
 #[utoipa::path(post, path = "/api/councils", tag = "councils", request_body = CouncilInput,
@@ -214,7 +214,7 @@ pub async fn consultant_lists(
 pub async fn save_consultant_list(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(super::ids::Id, super::ids::Code)>,
     body: web::Json<ListInput>,
 ) -> AppResult<HttpResponse> {
     let (org, specialty) = path.into_inner();

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::domain::icd10::{self, Icd10Code};
 use crate::error::AppResult;
 use crate::services::Context;
@@ -21,9 +22,9 @@ use crate::services::deferred::flow::{self, DeclineInput, DocumentsInput};
 pub async fn take(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(flow::take(&ctx, &user.0, &path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(flow::take(&ctx, &user.0, &path).await?))
 }
 
 /// Art. 13: the consultant asks for more documents; the deadline clock stops until they come.
@@ -35,11 +36,11 @@ pub async fn take(
 pub async fn request_documents(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<DocumentsInput>,
 ) -> AppResult<HttpResponse> {
     let view =
-        flow::request_documents(&ctx, &user.0, &path.into_inner(), body.into_inner()).await?;
+        flow::request_documents(&ctx, &user.0, &path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -52,10 +53,10 @@ pub async fn request_documents(
 pub async fn decline(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<DeclineInput>,
 ) -> AppResult<HttpResponse> {
-    let view = flow::decline(&ctx, &user.0, &path.into_inner(), body.into_inner()).await?;
+    let view = flow::decline(&ctx, &user.0, &path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

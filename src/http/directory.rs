@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::organizations::{
@@ -48,9 +49,9 @@ pub async fn list_organizations(
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody)))]
 pub async fn get_organization(
     ctx: web::Data<Context>,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(organizations::get(&ctx, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(organizations::get(&ctx, path.into_inner().into()).await?))
 }
 
 /// Registers an organisation (platform operator only).
@@ -75,10 +76,10 @@ pub async fn create_organization(
 pub async fn update_organization(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<OrganizationInput>,
 ) -> AppResult<HttpResponse> {
-    let view = organizations::update(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = organizations::update(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -90,11 +91,11 @@ pub async fn update_organization(
 pub async fn publish_offer(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<OfferInput>,
 ) -> AppResult<HttpResponse> {
     let view =
-        organizations::publish_offer(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+        organizations::publish_offer(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -113,9 +114,9 @@ pub async fn list_practitioners(
     responses((status = 200, body = PractitionerView), (status = 404, body = ErrorBody)))]
 pub async fn get_practitioner(
     ctx: web::Data<Context>,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(practitioners::get(&ctx, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(practitioners::get(&ctx, path.into_inner().into()).await?))
 }
 
 #[utoipa::path(put, path = "/api/practitioners/{id}", tag = "directory", request_body = ProfileInput,
@@ -126,11 +127,11 @@ pub async fn get_practitioner(
 pub async fn update_practitioner(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ProfileInput>,
 ) -> AppResult<HttpResponse> {
     let view =
-        practitioners::update_profile(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+        practitioners::update_profile(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -143,10 +144,10 @@ pub async fn update_practitioner(
 pub async fn set_schedule(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ScheduleView>,
 ) -> AppResult<HttpResponse> {
     let view =
-        practitioners::set_schedule(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+        practitioners::set_schedule(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -5,9 +5,11 @@ pub mod auth;
 pub mod booking;
 pub mod calls;
 pub mod councils;
+pub mod csrf;
 pub mod deferred;
 pub mod directory;
 pub mod error;
+pub mod ids;
 pub mod ops;
 pub mod records;
 pub mod signal;
@@ -30,9 +32,9 @@ use utoipa::OpenApi;
         directory::update_practitioner, directory::set_schedule,
         booking::list_slots, booking::consent_status, booking::consent_act, booking::consent_code,
         booking::create, booking::list, booking::get, booking::cancel, booking::reschedule,
-        booking::confirm, booking::documents_complete, booking::staff_queue,
+        booking::confirm, booking::agree, booking::documents_complete, booking::staff_queue,
         records::create, records::get, records::update, records::document, records::sign,
-        records::amend, records::add_material, records::health_passport,
+        records::amend, records::add_material, records::health_passport, records::break_glass,
         signing_keys::challenge, signing_keys::enrol,
         signal::signal, calls::ice_servers, calls::upload_file, calls::list_materials,
         calls::download_material, calls::messages, calls::end, calls::phone,
@@ -123,6 +125,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     "/consultations/{id}/confirm",
                     aw::post().to(booking::confirm),
                 )
+                .route("/consultations/{id}/agree", aw::post().to(booking::agree))
                 .route(
                     "/consultations/{id}/documents-complete",
                     aw::post().to(booking::documents_complete),
@@ -226,6 +229,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     "/me/health-passport",
                     aw::get().to(records::health_passport),
                 )
+                .route("/break-glass", aw::post().to(records::break_glass))
                 .default_service(aw::to(|| async {
                     error::json_error(
                         actix_web::http::StatusCode::NOT_FOUND,

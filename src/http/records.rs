@@ -5,8 +5,10 @@ use actix_web::{HttpResponse, web};
 
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
+use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
+use crate::services::break_glass::{BreakGlassInput, BreakGlassView};
 use crate::services::records::passport::{self, HealthPassport, PassportQuery};
 use crate::services::records::sign::{self, SignInput};
 use crate::services::records::write::{self, ContentInput, MaterialInput, NewRecordInput};
@@ -21,10 +23,10 @@ use crate::services::records::{RecordView, read};
 pub async fn create(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<NewRecordInput>,
 ) -> AppResult<HttpResponse> {
-    let view = write::create(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = write::create(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -34,9 +36,9 @@ pub async fn create(
 pub async fn get(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(read::get(&ctx, &user.0, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(read::get(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 /// Replaces a draft's content (its author only).
@@ -47,10 +49,10 @@ pub async fn get(
 pub async fn update(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ContentInput>,
 ) -> AppResult<HttpResponse> {
-    let view = write::update(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = write::update(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -61,9 +63,9 @@ pub async fn update(
 pub async fn document(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let doc = read::document_of(&ctx, &user.0, path.into_inner()).await?;
+    let doc = read::document_of(&ctx, &user.0, path.into_inner().into()).await?;
     let mut res = HttpResponse::Ok();
     res.content_type("application/json");
     if let Ok(v) = HeaderValue::from_str(&doc.sha256) {
@@ -82,10 +84,10 @@ pub async fn document(
 pub async fn sign(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<SignInput>,
 ) -> AppResult<HttpResponse> {
-    let view = sign::sign(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = sign::sign(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -97,10 +99,10 @@ pub async fn sign(
 pub async fn amend(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<ContentInput>,
 ) -> AppResult<HttpResponse> {
-    let view = write::amend(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = write::amend(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -113,10 +115,10 @@ pub async fn amend(
 pub async fn add_material(
     ctx: web::Data<Context>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
     body: web::Json<MaterialInput>,
 ) -> AppResult<HttpResponse> {
-    let view = write::add_material(&ctx, &user.0, path.into_inner(), body.into_inner()).await?;
+    let view = write::add_material(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -129,4 +131,18 @@ pub async fn health_passport(
     q: web::Query<PassportQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(passport::for_patient(&ctx, &user.0, q.into_inner()).await?))
+}
+
+/// Break-the-glass: a doctor opens a patient's chart without a care relationship by stating a
+/// reason; time-limited, shown in the patient's access log, mailed to the administrators.
+#[utoipa::path(post, path = "/api/break-glass", tag = "records", request_body = BreakGlassInput,
+    responses((status = 201, body = BreakGlassView), (status = 403, body = ErrorBody),
+              (status = 422, description = "reason_too_short, missing_field, patient_not_found", body = ErrorBody)))]
+pub async fn break_glass(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    body: web::Json<BreakGlassInput>,
+) -> AppResult<HttpResponse> {
+    let view = crate::services::break_glass::open(&ctx, &user.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(view))
 }

@@ -10,6 +10,7 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use tokio::sync::mpsc::unbounded_channel;
 
 use super::auth::CurrentUser;
+use super::ids::Id;
 use crate::error::{AppError, AppResult};
 use crate::realtime::Realtime;
 use crate::realtime::protocol::{ClientMessage, ServerMessage};
@@ -33,9 +34,9 @@ pub async fn signal(
     ctx: web::Data<Context>,
     realtime: web::Data<Realtime>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let joiner = calls::authorize_join(&ctx, &user.0, &path.into_inner()).await?;
+    let joiner = calls::authorize_join(&ctx, &user.0, &path).await?;
     let (response, session, stream) =
         actix_ws::handle(&req, body).map_err(|e| AppError::bad_request("websocket_required", e))?;
     let stream = stream

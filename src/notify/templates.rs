@@ -4,6 +4,8 @@
 //! Mail travels and is stored outside the platform, so it carries only what is listed here:
 //! names, times, the stated reason for the visit and links; never a diagnosis or a conclusion.
 
+mod account;
+mod break_glass;
 mod council;
 mod en;
 mod kk;
@@ -11,6 +13,8 @@ mod ru;
 
 use crate::domain::account::Language;
 
+pub use account::registration_attempt;
+pub use break_glass::{BreakGlassText, break_glass};
 pub use council::{CouncilNotice, CouncilText, council};
 
 /// What the booking e-mails say about one consultation.

@@ -8,12 +8,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::patients::{self, Relation};
 use super::{Actor, Context};
+use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::AuditEventRow;
 use crate::db::schema::{audit_events, organizations, users};
-use crate::domain::account::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 const LIMIT: i64 = 1000;
 
@@ -34,9 +33,12 @@ pub struct AccessEntry {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
-    /// Why: the consultation that gave the reader access.
+    /// Why: the consultation that gave the reader access, or `council:…` / `break_glass:…`.
     pub purpose: Option<String>,
     pub outcome: String,
+    /// A doctor opened the chart without a care relationship (break-the-glass), or read it
+    /// under such a grant: the page shows these first and loud.
+    pub break_glass: bool,
 }
 
 /// Newest first. The patient reads their own log; a legal representative the represented
@@ -46,16 +48,32 @@ pub async fn for_patient(
     actor: &Actor,
     patient_id: Option<String>,
 ) -> AppResult<Vec<AccessEntry>> {
-    if !matches!(actor.role, Role::Patient | Role::Representative) {
-        return Err(AppError::forbidden());
-    }
+    crate::services::input::optional_id(patient_id.as_deref(), "patient_id")?;
     let actor = actor.clone();
+    let (now, rules) = (ctx.clock.now(), ctx.access_rules());
     ctx.db
         .run(move |conn| {
-            let (patient, relation) = patients::resolve(conn, &actor, patient_id.as_deref())?;
-            if relation == Relation::Staff {
-                return Err(AppError::forbidden());
-            }
+            let (patient, _) = crate::access::resolve_audited(
+                conn,
+                &actor,
+                patient_id.as_deref(),
+                now,
+                "access_log.read",
+            )?;
+            policy::check(
+                conn,
+                &actor,
+                &patient.id,
+                PatientAct::ReadAccessLog,
+                now,
+                rules,
+                None,
+                Target {
+                    action: "access_log.read",
+                    object_type: "patient",
+                    object_id: &patient.id,
+                },
+            )?;
             let events: Vec<AuditEventRow> = audit_events::table
                 .filter(audit_events::subject_id.eq(&patient.id))
                 .order(audit_events::seq.desc())
@@ -99,6 +117,10 @@ pub async fn for_patient(
             Ok(events
                 .into_iter()
                 .map(|e| AccessEntry {
+                    break_glass: e.action == crate::access::glass::ACTION
+                        || e.purpose
+                            .as_deref()
+                            .is_some_and(|p| p.starts_with("break_glass:")),
                     at: e.at.and_utc(),
                     actor: e.actor_id.and_then(|id| {
                         people.get(&id).map(|p| Accessor {

@@ -12,6 +12,8 @@ use utoipa::ToSchema;
 use super::documents::{self, DocumentView, NewDocument, document_time};
 use super::patients::{self, Relation};
 use super::{Actor, Context};
+use crate::access::Access;
+use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::{ConsentCodeRow, EDocumentRow, OfferVersionRow, OrganizationRow, UserRow};
 use crate::db::schema::{consent_codes, e_documents, offer_versions, organizations};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -150,11 +152,48 @@ pub async fn status(
     org: String,
     patient_id: Option<String>,
 ) -> AppResult<ConsentStatus> {
+    crate::services::input::optional_id(patient_id.as_deref(), "patient_id")?;
     let actor = actor.clone();
+    let (now, rules) = (ctx.clock.now(), ctx.access_rules());
     ctx.db
         .run(move |conn| {
             organization(conn, &org)?;
-            let (patient, _) = patients::resolve(conn, &actor, patient_id.as_deref())?;
+            let (patient, _) = crate::access::resolve_audited(
+                conn,
+                &actor,
+                patient_id.as_deref(),
+                now,
+                "consent.read",
+            )?;
+            // The consent document names the patient, their IIN and address: the patient's
+            // side reads it, and the staff of this organisation who book for them; the read is
+            // in the patient's access log either way.
+            let grant = policy::check(
+                conn,
+                &actor,
+                &patient.id,
+                PatientAct::ReadConsent { organization: &org },
+                now,
+                rules,
+                None,
+                Target {
+                    action: "consent.read",
+                    object_type: "organization",
+                    object_id: &org,
+                },
+            )?;
+            write_tx(conn, |conn| {
+                Access {
+                    actor: &actor,
+                    at: now,
+                    subject: &patient.id,
+                    action: "consent.read",
+                    object_type: "organization",
+                    object_id: &org,
+                    purpose: grant.purpose().as_deref(),
+                }
+                .record(conn, "ok")
+            })?;
             status_of(conn, &org, &patient.id)
         })
         .await
@@ -171,6 +210,7 @@ pub async fn request_code(
     org: String,
     input: CodeRequest,
 ) -> AppResult<CodeSent> {
+    crate::services::input::optional_id(input.patient_id.as_deref(), "patient_id")?;
     let actor = actor.clone();
     let now = ctx.clock.now();
     let minutes = ctx.settings.booking.consent_code_minutes;
@@ -178,10 +218,22 @@ pub async fn request_code(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let organization = organization(conn, &org)?;
-                let (patient, relation) =
-                    patients::resolve(conn, &actor, input.patient_id.as_deref())?;
+                let (patient, relation) = crate::access::resolve_audited(
+                    conn,
+                    &actor,
+                    input.patient_id.as_deref(),
+                    now,
+                    "consent.code",
+                )?;
                 if relation == Relation::Staff {
-                    return Err(AppError::forbidden());
+                    return Err(crate::access::refuse_for(
+                        conn,
+                        &actor,
+                        &patient.id,
+                        now,
+                        "consent.code",
+                        AppError::forbidden(),
+                    ));
                 }
                 let offer = current_offer(conn, &org)?.ok_or_else(no_offer)?;
                 let me = patients::user(conn, &actor.user_id)?;
@@ -279,6 +331,7 @@ pub async fn act(
     org: String,
     input: ConsentInput,
 ) -> AppResult<ConsentStatus> {
+    crate::services::input::optional_id(input.patient_id.as_deref(), "patient_id")?;
     let actor = actor.clone();
     let now = ctx.clock.now();
     let method = input.method.unwrap_or(ConsentMethod::Click);
@@ -292,7 +345,13 @@ pub async fn act(
             .db
             .run(move |conn| {
                 write_tx(conn, |conn| {
-                    let (patient, _) = patients::resolve(conn, &actor, patient_id.as_deref())?;
+                    let (patient, _) = crate::access::resolve_audited(
+                        conn,
+                        &actor,
+                        patient_id.as_deref(),
+                        now,
+                        "consent.act",
+                    )?;
                     redeem_code(conn, now, &org, &patient.id, &actor.user_id, &code)
                 })
             })
@@ -308,11 +367,23 @@ pub async fn act(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let organization = organization(conn, &org)?;
-                let (patient, relation) =
-                    patients::resolve(conn, &actor, input.patient_id.as_deref())?;
+                let (patient, relation) = crate::access::resolve_audited(
+                    conn,
+                    &actor,
+                    input.patient_id.as_deref(),
+                    now,
+                    "consent.act",
+                )?;
                 // Consent is the patient's own will, given by them or their legal representative.
                 if relation == Relation::Staff {
-                    return Err(AppError::forbidden());
+                    return Err(crate::access::refuse_for(
+                        conn,
+                        &actor,
+                        &patient.id,
+                        now,
+                        "consent.act",
+                        AppError::forbidden(),
+                    ));
                 }
                 let offer = current_offer(conn, &org)?.ok_or_else(no_offer)?;
                 if input.offer_version.is_some_and(|v| v != offer.version) {

@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 
 use super::accounts::now_naive;
 use super::practitioners::{self, PractitionerView};
+use super::input::{checked_characters, optional_code, required_line};
 use super::{Actor, Context, optional_text, required_text};
+use crate::domain::text::Lines;
 use crate::db::models::{OfferVersionRow, OrganizationRow};
 use crate::db::schema::{
     offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties,
@@ -160,6 +162,10 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
     .map_err(|e| AppError::unprocessable(e.code(), e))?;
     parse_time_zone(input.time_zone.trim()).map_err(|e| AppError::unprocessable(e.code(), e))?;
     validate_price_list(&input.price_list).map_err(|e| AppError::unprocessable(e.code(), e))?;
+    for item in &input.price_list {
+        checked_characters(&item.service, "price_list.service", Lines::One)?;
+    }
+    checked_characters(input.email.trim(), "email", Lines::One)?;
     if input.paid && input.price_list.is_empty() {
         return Err(AppError::unprocessable(
             "price_list_required",
@@ -176,16 +182,16 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
     let t = |v: &str, f: &'static str| optional_text(v, f, 5000);
     Ok(OrganizationRow {
         id: String::new(),
-        name: required_text(&input.name, "name", 300)?,
-        address: required_text(&input.address, "address", 500)?,
-        phone: required_text(&input.phone, "phone", 50)?,
+        name: required_line(&input.name, "name", 300)?,
+        address: required_line(&input.address, "address", 500)?,
+        phone: required_line(&input.phone, "phone", 50)?,
         email: crate::domain::account::Email::parse(&input.email)
             .ok_or_else(|| {
                 AppError::unprocessable("invalid_email", "the e-mail address is not valid")
             })?
             .as_str()
             .to_owned(),
-        licence_number: required_text(&input.licence_number, "licence_number", 100)?,
+        licence_number: required_line(&input.licence_number, "licence_number", 100)?,
         licensed_profiles: serde_json::to_string(&input.licensed_profiles)
             .map_err(anyhow::Error::from)?,
         service_kinds: serde_json::to_string(&kinds).map_err(anyhow::Error::from)?,
@@ -210,13 +216,15 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
 }
 
 pub async fn list(ctx: &Context, specialty: Option<String>) -> AppResult<Vec<OrganizationSummary>> {
+    let specialty = specialty.filter(|s| !s.is_empty());
+    optional_code(specialty.as_deref(), "specialty")?;
     ctx.db
         .run(move |conn| {
             let mut query = organizations::table
                 .select(OrganizationRow::as_select())
                 .order(organizations::name.asc())
                 .into_boxed();
-            if let Some(code) = specialty.filter(|s| !s.is_empty()) {
+            if let Some(code) = specialty {
                 let with_specialty = pr::table
                     .inner_join(practitioner_specialties::table)
                     .filter(practitioner_specialties::specialty_code.eq(code))

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::accounts::now_naive;
-use super::{Actor, Context, optional_text, required_text};
+use super::input::{self, optional_line, required_line};
+use super::{Actor, Context};
 use crate::db::models::{
     PractitionerRow, PractitionerSpecialtyRow, ScheduleExceptionRow, ScheduleIntervalRow,
 };
@@ -77,13 +78,13 @@ impl ProfileInput {
             ));
         }
         Ok(ValidProfile {
-            position: required_text(&self.position, "position", 200)?,
-            qualification_category: optional_text(
+            position: required_line(&self.position, "position", 200)?,
+            qualification_category: optional_line(
                 &self.qualification_category,
                 "qualification_category",
                 100,
             )?,
-            academic_degree: optional_text(&self.academic_degree, "academic_degree", 100)?,
+            academic_degree: optional_line(&self.academic_degree, "academic_degree", 100)?,
             specialties: self.specialties,
         })
     }
@@ -136,6 +137,13 @@ pub fn ensure_specialties<'a>(
     codes: impl Iterator<Item = &'a String>,
 ) -> AppResult<()> {
     for code in codes {
+        // A value of another shape is no code of the list; it need not reach the database.
+        if !crate::domain::text::is_code(code) {
+            return Err(AppError::unprocessable(
+                "unknown_specialty",
+                format!("unknown specialty code {code:?}"),
+            ));
+        }
         let n: i64 = specialties::table
             .filter(specialties::code.eq(code))
             .count()
@@ -337,6 +345,10 @@ pub async fn list(
     specialty: Option<String>,
     organization: Option<String>,
 ) -> AppResult<Vec<PractitionerView>> {
+    let specialty = specialty.filter(|s| !s.is_empty());
+    let organization = organization.filter(|s| !s.is_empty());
+    input::optional_code(specialty.as_deref(), "specialty")?;
+    input::optional_id(organization.as_deref(), "organization")?;
     ctx.db
         .run(move |conn| {
             load_views(
@@ -431,8 +443,8 @@ pub async fn set_schedule(
     let mut days_off = Vec::with_capacity(input.days_off.len());
     for d in &input.days_off {
         days_off.push(DayOff {
-            day: d.date,
-            reason: optional_text(&d.reason, "reason", 200)?,
+            day: input::day(d.date, "days_off.date")?,
+            reason: optional_line(&d.reason, "days_off.reason", 200)?,
         });
     }
     schedule::validate(&intervals, &days_off)

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Context;
+use super::{Context, input};
 use crate::db::DbConnection;
 use crate::db::models::{OrganizationRow, PractitionerRow, ScheduleIntervalRow};
 use crate::db::schema::{
@@ -158,6 +158,11 @@ impl Calendar {
 }
 
 pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlots>> {
+    input::optional_time(q.from, "from")?;
+    input::optional_time(q.to, "to")?;
+    input::optional_id(q.practitioner.as_deref(), "practitioner")?;
+    input::optional_id(q.organization.as_deref(), "organization")?;
+    input::optional_code(q.specialty.as_deref(), "specialty")?;
     let now = ctx.clock.now();
     let from = q.from.unwrap_or(now).max(now);
     let to = q.to.unwrap_or(from + Duration::days(7));

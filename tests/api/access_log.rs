@@ -119,15 +119,7 @@ async fn art_40_editing_an_audit_row_makes_audit_verify_fail_and_name_the_row() 
     let app = TestApp::with_demo().await;
     let patient = app.login_demo("patient@demo.telemed.kz").await;
     app.get_as(&patient, "/api/consultations").await;
-    let url = app.context.settings.database.url.clone();
-    let verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telemed"))
-            .args(["audit", "verify"])
-            .env("TELEMED__DATABASE__URL", &url)
-            .env("TELEMED_LOG", "error")
-            .output()
-            .unwrap()
-    };
+    let verify = || crate::cli::audit_verify(&app);
     let ok = verify();
     assert!(
         ok.status.success(),
@@ -137,6 +129,7 @@ async fn art_40_editing_an_audit_row_makes_audit_verify_fail_and_name_the_row() 
     assert!(String::from_utf8_lossy(&ok.stdout).contains("audit log intact"));
 
     let mut conn = app.context.db.get().unwrap();
+    crate::cli::drop_audit_triggers(&mut conn);
     diesel::update(audit_events::table.filter(audit_events::seq.eq(1)))
         .set(audit_events::ip.eq("10.0.0.1"))
         .execute(&mut conn)

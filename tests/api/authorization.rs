@@ -1,6 +1,9 @@
 //! Who may write: anonymous callers nothing, patients nothing in the directory, an organisation's
 //! administrators only their own organisation, the platform operator registers organisations.
 
+mod matrix;
+mod world;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -331,7 +331,7 @@ async fn art_12_a_representative_books_for_the_represented_patient_and_not_for_o
             &format!("/api/consultations/{}", c["id"].as_str().unwrap()),
         )
         .await;
-    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
 #[tokio::test]

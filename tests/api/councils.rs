@@ -19,7 +19,7 @@ use telemed::domain::iin::Iin;
 use telemed::signing::sign_cms_detached;
 
 use crate::records::pki::TestCa;
-use crate::support::TestApp;
+use crate::support::{TestApp, book_first_slot};
 
 pub const PATIENT: &str = "patient@demo.telemed.kz";
 /// The initiator of these tests: the Almaty therapist.
@@ -82,6 +82,8 @@ impl Councils {
         .await;
         let patient = app.login_demo(PATIENT).await;
         let me: Value = app.get_as(&patient, "/api/me").await.json().await.unwrap();
+        // The initiator treats the patient: only a treating doctor calls a council (art. 20).
+        book_first_slot(&app, &patient, "therapy", "Asia/Almaty").await;
         Councils {
             patient_id: me["id"].as_str().unwrap().to_owned(),
             therapist: app.login_demo(THERAPIST).await,

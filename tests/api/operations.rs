@@ -1,8 +1,12 @@
-//! Health, readiness, request ids, the OpenAPI document, error shapes, limits, the audit chain.
+//! Health, readiness, request ids, the OpenAPI document, error shapes, limits, security headers,
+//! the audit chain.
+
+use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use telemed::audit::{self, Verification};
+use telemed::clock::SystemClock;
 
 use crate::support::{TestApp, assert_error, fresh_iin, registration};
 
@@ -59,6 +63,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/consultations/{id}/cancel", "post"),
         ("/api/consultations/{id}/reschedule", "post"),
         ("/api/consultations/{id}/confirm", "post"),
+        ("/api/consultations/{id}/agree", "post"),
         ("/api/consultations/{id}/documents-complete", "post"),
         ("/api/queue", "get"),
         ("/api/patients/{patient_id}/records", "post"),
@@ -69,6 +74,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/records/{id}/amend", "post"),
         ("/api/records/{id}/materials", "post"),
         ("/api/me/health-passport", "get"),
+        ("/api/break-glass", "post"),
         ("/api/me/signing-key/challenge", "post"),
         ("/api/me/signing-key", "post"),
         ("/api/consultations/{id}/signal", "get"),
@@ -208,6 +214,81 @@ async fn the_web_interface_is_served_with_a_strict_content_security_policy() {
     }
 }
 
+fn header<'a>(res: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    res.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn headers_no_store_on_patient_data() {
+    let app = TestApp::with_demo().await;
+    let patient = app.login_demo("patient@demo.telemed.kz").await;
+    for path in [
+        "/api/me",
+        "/api/me/access-log",
+        "/api/consultations",
+        "/api/no-such-thing",
+    ] {
+        let res = app.get_as(&patient, path).await;
+        assert_eq!(header(&res, "cache-control"), Some("no-store"), "{path}");
+    }
+    // A fresh client: the app's own keeps the session cookie.
+    let refused = reqwest::get(app.at("/api/me")).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&refused, "cache-control"), Some("no-store"));
+    // The interface's files are not personal: they revalidate, and may be kept.
+    let script = app.get("/js/app.js").await;
+    assert_eq!(header(&script, "cache-control"), Some("no-cache"));
+    assert_eq!(header(&app.get("/health").await, "cache-control"), None);
+    // Plain HTTP (secure cookies off): no HSTS.
+    assert_eq!(header(&script, "strict-transport-security"), None);
+}
+
+#[tokio::test]
+async fn permissions_policy_allows_camera_only_on_the_call_page() {
+    let app = TestApp::empty().await;
+    // The call is drawn in the interface's shell (a hash route), so the shell is the call page.
+    for path in ["/", "/index.html"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header(&res, "permissions-policy"),
+            Some("camera=(self), microphone=(self), display-capture=(self)"),
+            "{path}"
+        );
+    }
+    for path in [
+        "/js/views/call.js",
+        "/css/app.css",
+        "/api/specialties",
+        "/api/no-such-thing",
+        "/health",
+        "/no-such-page",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(
+            header(&res, "permissions-policy"),
+            Some("camera=(), microphone=(), geolocation=()"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_the_service_runs_behind_https() {
+    let app = TestApp::with_settings(Arc::new(SystemClock), |s| {
+        s.server.secure_cookies = true;
+    })
+    .await;
+    for path in ["/", "/api/specialties", "/health", "/api/no-such-thing"] {
+        let res = app.get(path).await;
+        assert_eq!(
+            header(&res, "strict-transport-security"),
+            Some("max-age=31536000; includeSubDomains"),
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_three_translations_have_the_same_keys() {
     let load = |lang: &str| -> Value {
@@ -254,19 +335,26 @@ async fn every_change_lands_in_an_intact_hash_chained_audit_log() {
         )
         .await;
     let mut conn = app.context.db.get().unwrap();
-    match audit::verify(&mut conn).unwrap() {
+    let settings = &app.context.settings.audit;
+    match audit::verify_configured(&mut conn, settings).unwrap() {
         Verification::Intact { rows } => assert!(rows >= 3, "{rows} rows"),
         broken => panic!("{broken:?}"),
     }
-    // Tampering with a row is detected.
+    // The table refuses changes; with its triggers dropped, a changed row is detected.
     use diesel::prelude::*;
     use telemed::db::schema::audit_events;
-    diesel::update(audit_events::table.filter(audit_events::seq.eq(2)))
-        .set(audit_events::outcome.eq("ok-edited"))
-        .execute(&mut conn)
-        .unwrap();
+    let edit = || {
+        diesel::update(audit_events::table.filter(audit_events::seq.eq(2)))
+            .set(audit_events::outcome.eq("ok-edited"))
+    };
+    assert!(
+        edit().execute(&mut conn).is_err(),
+        "audit_events is append-only"
+    );
+    crate::cli::drop_audit_triggers(&mut conn);
+    edit().execute(&mut conn).unwrap();
     assert_eq!(
-        audit::verify(&mut conn).unwrap(),
+        audit::verify_configured(&mut conn, settings).unwrap(),
         Verification::Broken {
             seq: 2,
             reason: "the row was altered"

@@ -75,6 +75,8 @@ impl TestApp {
         settings.database.pool_size = 3;
         settings.storage.blob_dir = dir.path().join("blobs");
         settings.mail.dir = dir.path().join("mail");
+        settings.audit.key_file = dir.path().join("audit.key");
+        settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
         settings.demo.seed_on_first_start = demo;
         let mut pg_schema = None;
         settings.database.url = match std::env::var("TELEMED_TEST_DATABASE_URL") {
@@ -228,4 +230,56 @@ pub fn registration(iin: &str, email: &str) -> Value {
         "password": "correct horse battery",
         "language": "kk",
     })
+}
+
+/// The patient accepts the offer of the doctor's organisation and books the doctor's first
+/// free real-time slot: from then the doctor treats the patient (a care relationship, art. 35).
+/// The doctor is found by specialty and time zone, as the demo has one of each per city.
+pub async fn book_first_slot(app: &TestApp, patient: &str, specialty: &str, zone: &str) -> String {
+    let list: Value = app
+        .get(&format!("/api/practitioners?specialty={specialty}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let doctor = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["time_zone"] == zone)
+        .expect("a doctor of the specialty in the zone");
+    let (id, org) = (
+        doctor["id"].as_str().unwrap(),
+        doctor["organization_id"].as_str().unwrap(),
+    );
+    let res = app
+        .send_as(
+            reqwest::Method::POST,
+            Some(patient),
+            &format!("/api/organizations/{org}/consent"),
+            &json!({"action": "accept"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let slots: Value = app
+        .get(&format!("/api/slots?practitioner={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let start = slots[0]["slots"][0]["start"].clone();
+    let booking = json!({"mode": "realtime", "urgency": "planned", "practitioner_id": id,
+        "slot_start": start, "reason": "Наблюдение у лечащего врача", "funding": "gobmp"});
+    let res = app
+        .send_as(
+            reqwest::Method::POST,
+            Some(patient),
+            "/api/consultations",
+            &booking,
+        )
+        .await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
 }

@@ -6,12 +6,13 @@ use diesel::prelude::*;
 
 use super::materials::shared_file;
 use super::{audit_call, deny};
+use crate::access::consultation::{ConsultationAct, part_for};
 use crate::db::models::{CallMessageRow, ConsultationMaterialRow};
 use crate::db::schema::{call_messages, consultation_materials, users};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::realtime::protocol::{ChatFile, ChatLine};
-use crate::services::consultations::{load, may_see};
+use crate::services::consultations::load;
 use crate::services::{Actor, Context, optional_text};
 
 const MAX_CHARS: usize = 4000;
@@ -119,9 +120,9 @@ pub async fn history(ctx: &Context, actor: &Actor, consultation: &str) -> AppRes
     ctx.db
         .run(move |conn| {
             let row = load(conn, &consultation)?;
-            if !may_see(conn, &actor, &row)? {
+            if part_for(conn, &actor, &row, ConsultationAct::Call)?.is_none() {
                 deny(conn, &actor, now, &row, "chat.read")?;
-                return Err(AppError::not_found("consultation"));
+                return Err(AppError::forbidden());
             }
             write_tx(conn, |conn| {
                 audit_call(

@@ -9,12 +9,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{call_role, require_doctor};
+use crate::access::consultation::{ConsultationAct, check};
 use crate::db::models::{ConsultationGuestRow, UserRow};
 use crate::db::schema::{consultation_guests, users};
 use crate::db::{new_id, write_tx};
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::services::consultations::{PartyRef, load, may_see, record_event, status_of};
+use crate::services::consultations::{PartyRef, load, record_event, status_of};
 use crate::services::{Actor, Context};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,7 +54,7 @@ pub async fn invite(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let row = load(conn, &id)?;
-                require_doctor(conn, &actor, &row)?;
+                require_doctor(conn, &actor, &row, now)?;
                 if !status_of(&row)?.is_open() {
                     return Err(AppError::conflict(
                         "consultation_closed",
@@ -117,7 +118,13 @@ pub async fn invite(
                     "guest_invited",
                     json!({"user_id": user.id, "kind": input.kind}),
                 )?;
-                actor.audit_change(conn, now, "consultation.invite_guest", "consultation", &id)?;
+                crate::access::consultation::audit_act(
+                    conn,
+                    &actor,
+                    &row,
+                    "consultation.invite_guest",
+                    now,
+                )?;
                 Ok(GuestView {
                     id: guest.id,
                     user: PartyRef {
@@ -133,13 +140,12 @@ pub async fn invite(
 }
 
 pub async fn list(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Vec<GuestView>> {
+    let now = ctx.clock.now();
     let (actor, id) = (actor.clone(), id.to_owned());
     ctx.db
         .run(move |conn| {
             let row = load(conn, &id)?;
-            if !may_see(conn, &actor, &row)? {
-                return Err(AppError::not_found("consultation"));
-            }
+            check(conn, &actor, &row, ConsultationAct::Call, now)?;
             let rows: Vec<(ConsultationGuestRow, String)> = consultation_guests::table
                 .inner_join(users::table.on(users::id.eq(consultation_guests::user_id)))
                 .filter(consultation_guests::consultation_id.eq(&id))

@@ -82,7 +82,7 @@ pub async fn end(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Consultati
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let row = load(conn, &id)?;
-                require_doctor(conn, &actor, &row)?;
+                require_doctor(conn, &actor, &row, now)?;
                 match status_of(&row)? {
                     Status::InProgress => {}
                     Status::Booked | Status::AwaitingAgreement => {
@@ -130,7 +130,7 @@ pub async fn held_by_phone(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let row = load(conn, &id)?;
-                require_doctor(conn, &actor, &row)?;
+                require_doctor(conn, &actor, &row, now)?;
                 let status = status_of(&row)?;
                 if !matches!(status, Status::Booked | Status::InProgress) {
                     return Err(AppError::conflict(

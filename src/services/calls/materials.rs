@@ -8,13 +8,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{audit_call, call_role, deny};
+use super::{audit_call, deny};
+use crate::access::consultation::{ConsultationAct, part_for};
 use crate::db::models::{ConsultationMaterialRow, ConsultationRow};
 use crate::db::schema::{consultation_materials, users};
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
-use crate::services::consultations::{PartyRef, load, may_see, status_of};
+use crate::services::consultations::{PartyRef, load, status_of};
 use crate::services::{Actor, Context};
 use crate::storage::Stored;
 
@@ -88,7 +89,7 @@ fn load_visible(
     action: &str,
 ) -> AppResult<ConsultationRow> {
     let row = load(conn, id)?;
-    if !may_see(conn, actor, &row)? {
+    if part_for(conn, actor, &row, ConsultationAct::Files)?.is_none() {
         deny(conn, actor, now, &row, action)?;
         return Err(AppError::forbidden());
     }
@@ -148,8 +149,8 @@ where
         .db
         .run(move |conn| {
             let row = load(conn, &i)?;
-            let requester = crate::services::deferred::is_requester(conn, &row.id, &a.user_id)?;
-            if call_role(conn, &a, &row)?.is_none() && !requester {
+            // Guests of the call share nothing into the patient's file (the call only).
+            if part_for(conn, &a, &row, ConsultationAct::Files)?.is_none() {
                 deny(conn, &a, now, &row, "material.upload")?;
                 return Err(AppError::forbidden());
             }

@@ -11,12 +11,13 @@ pub mod materials;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
-use super::consultations::{doctor_user_id, load, status_of};
+use super::consultations::{load, status_of};
 use super::{Actor, Context, patients};
+use crate::access::Access;
+use crate::access::consultation::{ConsultationAct, Part, deny as deny_act, part_for};
 use crate::db::DbConnection;
 use crate::db::models::{ConsultationGuestRow, ConsultationRow};
-use crate::db::schema::consultation_guests;
-use crate::domain::account::Role;
+use crate::db::schema::{consultation_guests, consultations};
 use crate::domain::consultation::{Mode, Status};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::realtime::protocol::CallRole;
@@ -44,39 +45,26 @@ fn guest_row(
         .optional()?)
 }
 
-/// Whether the user is invited to the consultation as a guest.
-pub(crate) fn is_guest(conn: &mut DbConnection, consultation: &str, user: &str) -> AppResult<bool> {
-    Ok(guest_row(conn, consultation, user)?.is_some())
-}
-
-/// The actor's part in the consultation's call, if any (art. 35: a consultant sees a patient
-/// only within a consultation that involves them).
+/// The actor's part in the consultation's call, if the access policy lets them into it.
 pub(crate) fn call_role(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &ConsultationRow,
 ) -> AppResult<Option<CallRole>> {
-    if row.patient_id == actor.user_id {
-        return Ok(Some(CallRole::Patient));
-    }
-    if actor.role == Role::Representative
-        && patients::represents(conn, &actor.user_id, &row.patient_id)?
-    {
-        return Ok(Some(CallRole::Representative));
-    }
-    if actor.role == Role::Doctor
-        && let Some(p) = &row.practitioner_id
-        && doctor_user_id(conn, p)? == actor.user_id
-    {
-        return Ok(Some(CallRole::Doctor));
-    }
-    Ok(
-        guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
+    let Some(part) = part_for(conn, actor, row, ConsultationAct::Call)? else {
+        return Ok(None);
+    };
+    Ok(match part {
+        Part::Patient => Some(CallRole::Patient),
+        Part::Representative => Some(CallRole::Representative),
+        Part::Doctor => Some(CallRole::Doctor),
+        Part::Guest => guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
             "guest_doctor" => CallRole::GuestDoctor,
             "interpreter" => CallRole::Interpreter,
             _ => CallRole::Relative,
         }),
-    )
+        _ => None,
+    })
 }
 
 /// From when a consultation's call may be joined: the configured margin before its slot.
@@ -149,6 +137,17 @@ pub async fn authorize_join(ctx: &Context, actor: &Actor, consultation: &str) ->
                 ));
             };
             check_joinable(&row, now, margin)?;
+            // The patient who turns up to a call staff booked for them agrees to it (art. 12):
+            // from now on its doctor is in a care relationship with them.
+            if matches!(role, CallRole::Patient | CallRole::Representative)
+                && row.patient_agreed_at.is_none()
+            {
+                crate::db::write_tx(conn, |conn| {
+                    diesel::update(consultations::table.find(&row.id))
+                        .set(consultations::patient_agreed_at.eq(Some(now.naive_utc())))
+                        .execute(conn)
+                })?;
+            }
             let name = patients::user(conn, &actor.user_id)?.full_name;
             Ok(Joiner {
                 name,
@@ -161,8 +160,8 @@ pub async fn authorize_join(ctx: &Context, actor: &Actor, consultation: &str) ->
         .await
 }
 
-/// Records a refused attempt on a patient's consultation, in a transaction of its own so the
-/// refusal itself cannot undo it.
+/// Records a refused attempt on a patient's consultation (art. 40); it stays although the
+/// request fails.
 pub(crate) fn deny(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -170,22 +169,21 @@ pub(crate) fn deny(
     row: &ConsultationRow,
     action: &str,
 ) -> AppResult<()> {
-    crate::db::write_tx(conn, |conn| {
-        crate::audit::record(
-            conn,
-            at,
-            &crate::audit::Event {
-                actor_id: Some(&actor.user_id),
-                subject_id: Some(&row.patient_id),
-                action,
-                object_type: "consultation",
-                object_id: &row.id,
-                outcome: "denied",
-                ip: &actor.ip,
-                purpose: Some(&row.id),
-            },
-        )
-    })
+    let refusal = Access {
+        actor,
+        at,
+        subject: &row.patient_id,
+        action,
+        object_type: "consultation",
+        object_id: &row.id,
+        purpose: Some(&row.id),
+    }
+    .deny(conn);
+    if refusal.code() == "forbidden" {
+        Ok(())
+    } else {
+        Err(refusal)
+    }
 }
 
 /// Records something that happened in a call: on the patient's access log, with the
@@ -220,15 +218,29 @@ pub(crate) fn require_doctor(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &ConsultationRow,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     match call_role(conn, actor, row)? {
         Some(CallRole::Doctor) => Ok(()),
-        Some(_) => Err(AppError::client(
-            ErrorKind::Forbidden,
-            "only_doctor",
-            "only the consultation's doctor may do this",
+        Some(_) => Err(Access {
+            actor,
+            at: now,
+            subject: &row.patient_id,
+            action: "consultation.lead",
+            object_type: "consultation",
+            object_id: &row.id,
+            purpose: Some(&row.id),
+        }
+        .refuse(
+            conn,
+            "denied",
+            AppError::client(
+                ErrorKind::Forbidden,
+                "only_doctor",
+                "only the consultation's doctor may do this",
+            ),
         )),
-        None => Err(AppError::not_found("consultation")),
+        None => Err(deny_act(conn, actor, row, ConsultationAct::Lead, now)),
     }
 }
 

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::super::patients::{self, Relation};
+use super::super::patients::Relation;
 use super::super::slots::Calendar;
 use super::super::{Actor, Context, consent};
 use super::{ConsultationView, notices, record_event, view};
+use crate::access::care_basis;
 use crate::db::models::{ConsultationRow, OrganizationRow};
 use crate::db::schema::{consultations, organizations, specialties};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -23,7 +24,9 @@ use crate::domain::consultation::{
     Funding, Initiative, Mode, RequestKind, Status, Urgency, deadline,
 };
 use crate::domain::organization::PriceItem;
+use crate::domain::text::Lines;
 use crate::error::{AppError, AppResult};
+use crate::services::input;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -210,14 +213,31 @@ pub async fn book(
             "request_kind and study_profile belong to deferred requests",
         ));
     }
+    input::optional_time(input.slot_start, "slot_start")?;
+    input::optional_id(input.practitioner_id.as_deref(), "practitioner_id")?;
+    input::optional_id(input.organization_id.as_deref(), "organization_id")?;
+    input::optional_id(input.patient_id.as_deref(), "patient_id")?;
+    input::optional_code(input.specialty.as_deref(), "specialty")?;
+    let study_profile = input.study_profile.as_deref().map(str::trim);
+    input::optional_code(study_profile.filter(|p| !p.is_empty()), "study_profile")?;
+    if let Some(service) = &input.price_service {
+        input::checked_characters(service, "price_service", Lines::One)?;
+    }
     let now = ctx.clock.now().trunc_subsecs(6);
     let actor = actor.clone();
     let settings = ctx.settings.clone();
+    let rules = ctx.access_rules();
     let public_url = ctx.public_url.clone();
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let (patient, relation) = patients::resolve(conn, &actor, input.patient_id.as_deref())?;
+                let (patient, relation) = crate::access::resolve_audited(
+                    conn,
+                    &actor,
+                    input.patient_id.as_deref(),
+                    now,
+                    "consultation.book",
+                )?;
                 let initiative = initiative(&actor, relation, input.initiative)?;
                 let target = target(conn, &input, now, settings.booking.horizon_days)?;
                 let org = &target.organization;
@@ -230,8 +250,41 @@ pub async fn book(
                     && actor.organization_id.as_deref() != Some(org.id.as_str())
                     && !doctor_sends_elsewhere
                 {
-                    return Err(AppError::forbidden());
+                    return Err(crate::access::refuse_for(
+                        conn,
+                        &actor,
+                        &patient.id,
+                        now,
+                        "consultation.book",
+                        AppError::forbidden(),
+                    ));
                 }
+                // Art. 12, 35: what the patient (or representative) books, they agree to; a
+                // treating doctor's request counts as the patient's too. Other staff bookings
+                // reach no records until the patient agrees or turns up to the call.
+                let treating = actor.role == Role::Doctor
+                    && care_basis(conn, &actor.user_id, &patient.id, now, rules, None)?.is_some();
+                if doctor_sends_elsewhere && !treating && relation == Relation::Staff {
+                    return Err(crate::access::Access {
+                        actor: &actor,
+                        at: now,
+                        subject: &patient.id,
+                        action: "consultation.book",
+                        object_type: "patient",
+                        object_id: &patient.id,
+                        purpose: None,
+                    }
+                    .refuse(
+                        conn,
+                        "denied",
+                        AppError::client(
+                            crate::error::ErrorKind::Forbidden,
+                            "no_care_relationship",
+                            "only the patient's treating doctor sends their documents elsewhere",
+                        ),
+                    ));
+                }
+                let agreed = relation != Relation::Staff || treating;
                 let kind = (input.mode == Mode::Deferred)
                     .then(|| input.request_kind.unwrap_or(RequestKind::Consultation));
                 if let Some(kind) = kind {
@@ -305,6 +358,7 @@ pub async fn book(
                     started_at: None,
                     ended_at: None,
                     held_by: None,
+                    patient_agreed_at: agreed.then(|| now.naive_utc()),
                     created_at: now.naive_utc(),
                     updated_at: now.naive_utc(),
                 };

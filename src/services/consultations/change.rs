@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use super::super::documents::{self, NewDocument, document_time};
 use super::super::slots::Calendar;
 use super::super::{Actor, Context};
-use super::{ConsultationView, load, may_see, notices, record_event, status_of, view};
+use super::{ConsultationView, load, notices, record_event, status_of, view};
+use crate::access::consultation::{ConsultationAct, audit_act, check};
 use crate::db::models::ConsultationRow;
 use crate::db::schema::{consultations, organizations};
 use crate::db::{DbConnection, write_tx};
@@ -70,11 +71,14 @@ fn side(actor: &Actor) -> &'static str {
 }
 
 /// Loads a consultation the actor may see and change, still open to change.
-fn load_changeable(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<ConsultationRow> {
+fn load_changeable(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<ConsultationRow> {
     let row = load(conn, id)?;
-    if !may_see(conn, actor, &row)? {
-        return Err(AppError::not_found("consultation"));
-    }
+    check(conn, actor, &row, ConsultationAct::Change, now)?;
     if !status_of(&row)?.can_change() {
         return Err(AppError::conflict(
             "consultation_closed",
@@ -110,7 +114,7 @@ pub async fn cancel(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let mut row = load_changeable(conn, &actor, &id)?;
+                let mut row = load_changeable(conn, &actor, &id, now)?;
                 let by = side(&actor);
                 row.status = Status::Cancelled.as_str().to_owned();
                 row.cancelled_at = Some(now.naive_utc());
@@ -149,7 +153,7 @@ pub async fn cancel(
                 )?;
                 let parties = notices::Parties::load(conn, &row, &public_url)?;
                 notices::cancelled(conn, now, &row, &parties, by, &input.reason_code, &text)?;
-                actor.audit_change(conn, now, "consultation.cancel", "consultation", &row.id)?;
+                audit_act(conn, &actor, &row, "consultation.cancel", now)?;
                 view(conn, row, now, true)
             })
         })
@@ -163,13 +167,14 @@ pub async fn reschedule(
     input: RescheduleInput,
 ) -> AppResult<ConsultationView> {
     let text = reason(&input.reason_code, &input.reason_text)?;
+    crate::services::input::time(input.slot_start, "slot_start")?;
     let now = ctx.clock.now().trunc_subsecs(6);
     let (actor, public_url, settings) =
         (actor.clone(), ctx.public_url.clone(), ctx.settings.clone());
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let mut row = load_changeable(conn, &actor, &id)?;
+                let mut row = load_changeable(conn, &actor, &id, now)?;
                 let (Some(practitioner), Some(old_start)) = (row.practitioner_id.clone(), row.slot_start) else {
                     return Err(AppError::unprocessable(
                         "not_realtime",
@@ -179,6 +184,14 @@ pub async fn reschedule(
                 let start = input.slot_start.trunc_subsecs(0);
                 if start <= now {
                     return Err(AppError::unprocessable("slot_in_past", "this slot has already begun"));
+                }
+                // The booking horizon holds for the new slot as for the first one.
+                let horizon_days = settings.booking.horizon_days;
+                if start > now + chrono::Duration::days(horizon_days) {
+                    return Err(AppError::unprocessable(
+                        "slot_beyond_horizon",
+                        format!("slots can be booked up to {horizon_days} days ahead"),
+                    ));
                 }
                 let slot = Calendar::load(conn, &practitioner)?.slot_at(start)?.ok_or_else(|| {
                     AppError::unprocessable("not_a_slot", "the practitioner has no slot starting then")
@@ -208,7 +221,7 @@ pub async fn reschedule(
                     let parties = notices::Parties::load(conn, &row, &public_url)?;
                     notices::rescheduled(conn, now, &row, &parties, old_start.and_utc(), &text, &settings.booking.reminder_hours)?;
                 }
-                actor.audit_change(conn, now, "consultation.reschedule", "consultation", &row.id)?;
+                audit_act(conn, &actor, &row, "consultation.reschedule", now)?;
                 view(conn, row, now, true)
             })
         })
@@ -228,7 +241,7 @@ pub async fn confirm(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let mut row = load(conn, &id)?;
+                let row = load(conn, &id)?;
                 let matches = row
                     .confirm_token_hash
                     .as_deref()
@@ -242,38 +255,117 @@ pub async fn confirm(
                         "this booking is already settled",
                     ));
                 }
-                row.status = Status::Booked.as_str().to_owned();
-                row.confirm_token_hash = None;
-                row.updated_at = now.naive_utc();
-                save(conn, &row)?;
-                record_event(
-                    conn,
-                    &row.id,
+                let patient = row.patient_id.clone();
+                // Whoever holds the link sees the booking, not its history.
+                let agreement = Agreement {
+                    by: &patient,
+                    ip: &ip,
                     now,
-                    Some(&row.patient_id),
-                    "agreed",
-                    json!({"ip": ip}),
-                )?;
-                let parties = notices::Parties::load(conn, &row, &public_url)?;
-                notices::booked(conn, now, &row, &parties, &settings.booking.reminder_hours)?;
-                crate::audit::record(
+                    history: false,
+                };
+                settle(
                     conn,
-                    now,
-                    &crate::audit::Event {
-                        actor_id: Some(&row.patient_id),
-                        subject_id: Some(&row.patient_id),
-                        action: "consultation.agree",
-                        object_type: "consultation",
-                        object_id: &row.id,
-                        outcome: "ok",
-                        ip: &ip,
-                        purpose: Some(&row.id),
-                    },
-                )?;
-                view(conn, row, now, false)
+                    row,
+                    &agreement,
+                    &public_url,
+                    &settings.booking.reminder_hours,
+                )
             })
         })
         .await
+}
+
+/// Art. 12, 35: the signed-in patient (or representative) agrees to a booking staff made for
+/// them, on their own initiative or on the patient's request; only from then does its doctor
+/// reach the patient's records.
+pub async fn agree(ctx: &Context, actor: &Actor, id: String) -> AppResult<ConsultationView> {
+    let now = ctx.clock.now().trunc_subsecs(6);
+    let (actor, public_url, settings) =
+        (actor.clone(), ctx.public_url.clone(), ctx.settings.clone());
+    ctx.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let row = load(conn, &id)?;
+                check(conn, &actor, &row, ConsultationAct::Agree, now)?;
+                if row.patient_agreed_at.is_some() {
+                    return Err(AppError::conflict(
+                        "already_confirmed",
+                        "this booking is already settled",
+                    ));
+                }
+                if !status_of(&row)?.can_change() {
+                    return Err(AppError::conflict(
+                        "consultation_closed",
+                        "a consultation that has taken place or was cancelled cannot be agreed to",
+                    ));
+                }
+                let agreement = Agreement {
+                    by: &actor.user_id,
+                    ip: &actor.ip,
+                    now,
+                    history: true,
+                };
+                settle(
+                    conn,
+                    row,
+                    &agreement,
+                    &public_url,
+                    &settings.booking.reminder_hours,
+                )
+            })
+        })
+        .await
+}
+
+struct Agreement<'a> {
+    by: &'a str,
+    ip: &'a str,
+    now: DateTime<Utc>,
+    history: bool,
+}
+
+/// Records the agreement; a booking that waited for it becomes firm and is announced.
+fn settle(
+    conn: &mut DbConnection,
+    mut row: ConsultationRow,
+    agreement: &Agreement<'_>,
+    public_url: &str,
+    reminder_hours: &[i64],
+) -> AppResult<ConsultationView> {
+    let now = agreement.now;
+    let was_waiting = status_of(&row)? == Status::AwaitingAgreement;
+    row.status = Status::Booked.as_str().to_owned();
+    row.confirm_token_hash = None;
+    row.patient_agreed_at = Some(now.naive_utc());
+    row.updated_at = now.naive_utc();
+    save(conn, &row)?;
+    record_event(
+        conn,
+        &row.id,
+        now,
+        Some(agreement.by),
+        "agreed",
+        json!({"ip": agreement.ip}),
+    )?;
+    if was_waiting {
+        let parties = notices::Parties::load(conn, &row, public_url)?;
+        notices::booked(conn, now, &row, &parties, reminder_hours)?;
+    }
+    crate::audit::record(
+        conn,
+        now,
+        &crate::audit::Event {
+            actor_id: Some(agreement.by),
+            subject_id: Some(&row.patient_id),
+            action: "consultation.agree",
+            object_type: "consultation",
+            object_id: &row.id,
+            outcome: "ok",
+            ip: agreement.ip,
+            purpose: Some(&row.id),
+        },
+    )?;
+    view(conn, row, now, agreement.history)
 }
 
 /// Art. 13: the request's documents are all in; the deadline clock starts now.
@@ -287,7 +379,7 @@ pub async fn documents_complete(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let mut row = load_changeable(conn, &actor, &id)?;
+                let mut row = load_changeable(conn, &actor, &id, now)?;
                 if Mode::parse(&row.mode) != Some(Mode::Deferred) {
                     return Err(AppError::unprocessable(
                         "not_deferred",
@@ -308,13 +400,7 @@ pub async fn documents_complete(
                         "documents_complete",
                         json!({"resumed": true}),
                     )?;
-                    actor.audit_change(
-                        conn,
-                        now,
-                        "consultation.documents_complete",
-                        "consultation",
-                        &row.id,
-                    )?;
+                    audit_act(conn, &actor, &row, "consultation.documents_complete", now)?;
                     return view(conn, row, now, true);
                 }
                 if row.clock_started_at.is_some() {
@@ -343,13 +429,7 @@ pub async fn documents_complete(
                     "documents_complete",
                     json!({}),
                 )?;
-                actor.audit_change(
-                    conn,
-                    now,
-                    "consultation.documents_complete",
-                    "consultation",
-                    &row.id,
-                )?;
+                audit_act(conn, &actor, &row, "consultation.documents_complete", now)?;
                 view(conn, row, now, true)
             })
         })

@@ -17,7 +17,6 @@ use super::patients;
 use crate::db::DbConnection;
 use crate::db::models::{ConsultationEventRow, ConsultationRow, OrganizationRow, UserRow};
 use crate::db::schema::{consultation_events, consultations, organizations, practitioners, users};
-use crate::domain::account::Role;
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
 
@@ -107,36 +106,6 @@ pub(crate) fn doctor_user_id(conn: &mut DbConnection, practitioner: &str) -> App
         .find(practitioner)
         .select(practitioners::user_id)
         .first(conn)?)
-}
-
-/// Art. 35: the patient, their representative, the consultation's doctor, the staff of its
-/// organisation, the guests its doctor invited and the doctor who sent a deferred request may
-/// see it; nobody else.
-pub(crate) fn may_see(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    row: &ConsultationRow,
-) -> AppResult<bool> {
-    let by_role = match actor.role {
-        Role::Patient => row.patient_id == actor.user_id,
-        Role::Representative => patients::represents(conn, &actor.user_id, &row.patient_id)?,
-        Role::Doctor => {
-            let mine = match &row.practitioner_id {
-                Some(p) => doctor_user_id(conn, p)? == actor.user_id,
-                None => false,
-            };
-            // Unassigned deferred requests of the doctor's organisation are in their queue.
-            mine || (row.practitioner_id.is_none()
-                && actor.organization_id.as_deref() == Some(row.organization_id.as_str()))
-        }
-        Role::OrgAdmin | Role::Support => {
-            actor.organization_id.as_deref() == Some(row.organization_id.as_str())
-        }
-        Role::Relative | Role::PlatformAdmin => false,
-    };
-    Ok(by_role
-        || super::calls::is_guest(conn, &row.id, &actor.user_id)?
-        || super::deferred::is_requester(conn, &row.id, &actor.user_id)?)
 }
 
 pub(crate) fn view(

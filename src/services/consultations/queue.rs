@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 
 use super::super::{Actor, Context};
-use super::{ConsultationView, audit_read, load, may_see, view};
+use super::{ConsultationView, audit_read, load, view};
+use crate::access::consultation::{ConsultationAct, check};
 use crate::db::models::ConsultationRow;
 use crate::db::schema::{
     consultation_guests, consultations, practitioner_specialties, practitioners, representations,
@@ -171,12 +172,9 @@ pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<Consulta
     let margin = ctx.settings.calls.join_margin_minutes;
     ctx.db
         .run(move |conn| {
+            let row = load(conn, &id)?;
+            check(conn, &actor, &row, ConsultationAct::View, now)?;
             crate::db::write_tx(conn, |conn| {
-                let row = load(conn, &id)?;
-                // Someone else's consultation does not exist, as far as the caller can tell.
-                if !may_see(conn, &actor, &row)? {
-                    return Err(AppError::not_found("consultation"));
-                }
                 audit_read(conn, &actor, now, &row)?;
                 let role = crate::services::calls::call_role(conn, &actor, &row)?;
                 let opens = (row.mode == "realtime")

@@ -428,7 +428,14 @@ pub async fn sign(
                 settle(conn, &row, c, now, &public_url)?;
                 let row = super::load(conn, &id)?;
                 Ok(Ok(super::view(conn, row, Some(part))?))
-            })?;
+            });
+            let outcome = match outcome {
+                // Not one of the council's doctors: a refusal the patient sees (art. 40).
+                Err(e) if e.is_forbidden() => {
+                    return Err(access(&actor, now, &row, "council.sign").refuse(conn, "denied", e));
+                }
+                other => other?,
+            };
             outcome.map_err(|e: SignatureError| {
                 // A refused signature stays in the log with the rule that refused it.
                 access(&actor, now, &row, "council.sign").refuse(

@@ -105,6 +105,53 @@ fn patient(conn: &mut DbConnection, id_or_iin: &str) -> AppResult<UserRow> {
     Ok(user)
 }
 
+fn no_care_relationship() -> AppError {
+    AppError::client(
+        crate::error::ErrorKind::Forbidden,
+        "no_care_relationship",
+        "only a doctor who treats the patient calls a council on their case",
+    )
+}
+
+/// Art. 20, 35: the patient of the council, whom its initiator must already treat (a
+/// consultation, council or request the patient agreed to; breaking the glass opens a chart,
+/// not a council). An unknown id or IIN is answered like a patient the doctor does not treat,
+/// so the form cannot turn IINs into names.
+fn treated_patient(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id_or_iin: &str,
+    now: DateTime<Utc>,
+    rules: crate::access::Rules,
+) -> AppResult<UserRow> {
+    let user = match patient(conn, id_or_iin) {
+        Ok(user) => user,
+        Err(e) if matches!(e.code(), "patient_not_found" | "not_a_patient") => {
+            return Err(no_care_relationship());
+        }
+        Err(e) => return Err(e),
+    };
+    let basis = match actor.role {
+        Role::Doctor => {
+            crate::access::care_basis(conn, &actor.user_id, &user.id, now, rules, None)?
+        }
+        _ => None,
+    };
+    match basis {
+        Some(crate::access::Basis::BreakGlass(_)) | None => Err(crate::access::Access {
+            actor,
+            at: now,
+            subject: &user.id,
+            action: "council.create",
+            object_type: "patient",
+            object_id: &user.id,
+            purpose: None,
+        }
+        .refuse(conn, "denied", no_care_relationship())),
+        Some(_) => Ok(user),
+    }
+}
+
 /// The consultants named in the request, as assignments.
 pub(crate) fn named(
     conn: &mut DbConnection,
@@ -352,6 +399,9 @@ fn consultation_row(
         started_at: None,
         ended_at: None,
         held_by: None,
+        // The council row carries the patient's agreement (art. 20); its consultation follows it.
+        patient_agreed_at: (CouncilStatus::parse(&row.status) == Some(CouncilStatus::Assembling))
+            .then_some(n),
     }
 }
 
@@ -372,10 +422,9 @@ pub(crate) fn member_row(council: &str, pick: &Pick, at: DateTime<Utc>) -> Counc
     }
 }
 
+/// Only a doctor who treats the patient asks for a council; anyone else is refused, audited,
+/// once the patient is known ([`treated_patient`]).
 pub async fn create(ctx: &Context, actor: &Actor, input: CouncilInput) -> AppResult<CouncilView> {
-    if actor.role != Role::Doctor {
-        return Err(AppError::forbidden());
-    }
     check_lengths(&input)?;
     let question = optional_text(&input.question, "question", 2000)?;
     if question.is_empty() {
@@ -409,10 +458,11 @@ pub async fn create(ctx: &Context, actor: &Actor, input: CouncilInput) -> AppRes
     let actor = actor.clone();
     let public_url = ctx.public_url.clone();
     let reminder_hours = ctx.settings.booking.reminder_hours.clone();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let patient = patient(conn, &input.patient_id)?;
+                let patient = treated_patient(conn, &actor, &input.patient_id, now, rules)?;
                 let (practitioner, org) = initiator(conn, &actor)?;
                 let deadline_at = match input.mode {
                     CouncilMode::Deferred => Some(deadline(

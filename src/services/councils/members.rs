@@ -58,12 +58,19 @@ where
     ctx.db
         .run(move |conn| {
             let (row, part) = load_for(conn, &actor, &id, now, action)?;
-            write_tx(conn, |conn| {
+            let done = write_tx(conn, |conn| {
                 f(conn, &row, part, now)?;
                 access(&actor, now, &row, action).record(conn, "ok")?;
                 let row = super::load(conn, &id)?;
                 view(conn, row, Some(part))
-            })
+            });
+            // An act the actor's part does not allow is a refusal the patient sees (art. 40).
+            match done {
+                Err(e) if e.is_forbidden() => {
+                    Err(access(&actor, now, &row, action).refuse(conn, "denied", e))
+                }
+                other => other,
+            }
         })
         .await
 }

@@ -19,8 +19,8 @@ use utoipa::ToSchema;
 
 use super::consultations::PartyRef;
 use super::records::OrganizationRef;
-use super::records::access::Access;
 use super::{Actor, Context, patients};
+use crate::access::Access;
 use crate::db::models::{CouncilConclusionRow, CouncilMemberRow, CouncilRow, CouncilSignatureRow};
 use crate::db::schema::{
     council_conclusions, council_members, council_signatures, councils, organizations,

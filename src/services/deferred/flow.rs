@@ -10,10 +10,10 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{load as load_request, save};
+use crate::access::consultation::{ConsultationAct, Part, audit_act, part_for};
 use crate::db::models::{ConsultationRow, DeferredRequestRow};
-use crate::db::schema::{consultations, organizations, practitioner_specialties, practitioners};
+use crate::db::schema::{consultations, organizations, practitioners};
 use crate::db::{DbConnection, write_tx};
-use crate::domain::account::Role;
 use crate::domain::consultation::{Mode, Status};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::notify::templates::{self, RequestText, RequestUpdate};
@@ -65,6 +65,7 @@ fn require_assigned(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &ConsultationRow,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let holder = match &row.practitioner_id {
         Some(p) => Some(doctor_user_id(conn, p)?),
@@ -73,10 +74,23 @@ fn require_assigned(
     if holder.as_deref() == Some(actor.user_id.as_str()) {
         Ok(())
     } else {
-        Err(AppError::client(
-            ErrorKind::Forbidden,
-            "not_assigned",
-            "take the request first; only its consultant may do this",
+        Err(crate::access::Access {
+            actor,
+            at: now,
+            subject: &row.patient_id,
+            action: "consultation.answer",
+            object_type: "consultation",
+            object_id: &row.id,
+            purpose: Some(&row.id),
+        }
+        .refuse(
+            conn,
+            "denied",
+            AppError::client(
+                ErrorKind::Forbidden,
+                "not_assigned",
+                "take the request first; only its consultant may do this",
+            ),
         ))
     }
 }
@@ -163,39 +177,49 @@ pub(crate) fn tell_requester(
 /// A consultant of the receiving organisation takes an unassigned request. The assignment is a
 /// conditional update, so of two consultants taking it at once exactly one wins.
 pub async fn take(ctx: &Context, actor: &Actor, id: &str) -> AppResult<ConsultationView> {
-    if actor.role != Role::Doctor {
-        return Err(AppError::forbidden());
-    }
     let (actor, id) = (actor.clone(), id.to_owned());
     let now = ctx.clock.now().trunc_subsecs(6);
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let (row, _) = open_request(conn, &id)?;
-                if actor.organization_id.as_deref() != Some(row.organization_id.as_str()) {
-                    return Err(AppError::not_found("consultation"));
+                if row.practitioner_id.is_some() {
+                    return Err(AppError::conflict(
+                        "already_taken",
+                        "another consultant has taken this request",
+                    ));
+                }
+                // The policy lets a doctor take a request of their organisation and one of
+                // their specialties (a specialty-scoped queue); anyone else is refused, audited.
+                if part_for(conn, &actor, &row, ConsultationAct::Answer)? != Some(Part::QueueDoctor)
+                {
+                    let same_org =
+                        actor.organization_id.as_deref() == Some(row.organization_id.as_str());
+                    let error = if same_org {
+                        AppError::client(
+                            ErrorKind::Forbidden,
+                            "wrong_specialty",
+                            "the request is for another specialty",
+                        )
+                    } else {
+                        AppError::forbidden()
+                    };
+                    return Err(crate::access::Access {
+                        actor: &actor,
+                        at: now,
+                        subject: &row.patient_id,
+                        action: "consultation.take",
+                        object_type: "consultation",
+                        object_id: &row.id,
+                        purpose: Some(&row.id),
+                    }
+                    .refuse(conn, "denied", error));
                 }
                 let practitioner: String = practitioners::table
                     .filter(practitioners::user_id.eq(&actor.user_id))
                     .filter(practitioners::organization_id.eq(&row.organization_id))
                     .select(practitioners::id)
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(AppError::forbidden)?;
-                if let Some(specialty) = &row.specialty {
-                    let mine: i64 = practitioner_specialties::table
-                        .filter(practitioner_specialties::practitioner_id.eq(&practitioner))
-                        .filter(practitioner_specialties::specialty_code.eq(specialty))
-                        .count()
-                        .get_result(conn)?;
-                    if mine == 0 {
-                        return Err(AppError::client(
-                            ErrorKind::Forbidden,
-                            "wrong_specialty",
-                            "the request is for another specialty",
-                        ));
-                    }
-                }
+                    .first(conn)?;
                 let taken = diesel::update(consultations::table.find(&id))
                     .filter(consultations::practitioner_id.is_null())
                     .filter(consultations::status.eq(Status::Booked.as_str()))
@@ -211,8 +235,8 @@ pub async fn take(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Consultat
                     ));
                 }
                 record_event(conn, &id, now, Some(&actor.user_id), "taken", json!({}))?;
-                actor.audit_change(conn, now, "consultation.take", "consultation", &id)?;
                 let row = load(conn, &id)?;
+                audit_act(conn, &actor, &row, "consultation.take", now)?;
                 view(conn, row, now, true)
             })
         })
@@ -234,7 +258,7 @@ pub async fn request_documents(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let (mut row, mut request) = open_request(conn, &id)?;
-                require_assigned(conn, &actor, &row)?;
+                require_assigned(conn, &actor, &row, now)?;
                 let Some(deadline) = row.deadline_at.filter(|_| request.paused_at.is_none()) else {
                     return Err(AppError::conflict(
                         "clock_not_running",
@@ -262,13 +286,7 @@ pub async fn request_documents(
                     "documents_requested",
                     json!({"note": note, "remaining_seconds": remaining}),
                 )?;
-                actor.audit_change(
-                    conn,
-                    now,
-                    "consultation.request_documents",
-                    "consultation",
-                    &id,
-                )?;
+                audit_act(conn, &actor, &row, "consultation.request_documents", now)?;
                 tell_requester(
                     conn,
                     now,
@@ -318,7 +336,7 @@ pub async fn decline(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let (mut row, mut request) = open_request(conn, &id)?;
-                require_assigned(conn, &actor, &row)?;
+                require_assigned(conn, &actor, &row, now)?;
                 request.decline_reason = Some(reason.clone());
                 request.paused_at = None;
                 save(conn, &request)?;
@@ -338,7 +356,7 @@ pub async fn decline(
                     "declined",
                     json!({"reason": reason}),
                 )?;
-                actor.audit_change(conn, now, "consultation.decline", "consultation", &id)?;
+                audit_act(conn, &actor, &row, "consultation.decline", now)?;
                 tell_requester(
                     conn,
                     now,

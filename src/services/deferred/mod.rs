@@ -60,21 +60,6 @@ pub(crate) fn save(conn: &mut DbConnection, row: &DeferredRequestRow) -> AppResu
     Ok(())
 }
 
-/// Whether the user sent this request (a treating doctor of another organisation sees it and
-/// adds documents through this link).
-pub(crate) fn is_requester(
-    conn: &mut DbConnection,
-    consultation: &str,
-    user: &str,
-) -> AppResult<bool> {
-    let n: i64 = deferred_requests::table
-        .filter(deferred_requests::consultation_id.eq(consultation))
-        .filter(deferred_requests::requester_id.eq(user))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
-
 pub(crate) fn view(conn: &mut DbConnection, row: DeferredRequestRow) -> AppResult<DeferredView> {
     let requester = patients::user(conn, &row.requester_id)?;
     let requester_organization = match &row.requester_org_id {

@@ -3,7 +3,6 @@
 //! and the patient's health passport. Who may see or change what is decided in [`access`]; every
 //! read and change, and every refusal, lands in the audit log (art. 40).
 
-pub mod access;
 pub mod passport;
 pub mod read;
 pub mod sign;

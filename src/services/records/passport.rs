@@ -1,24 +1,27 @@
 //! The health passport (art. 36–37): a patient's signed records, newest first, each record with
-//! all its signed versions. Drafts never appear. Read by the patient or their representative.
+//! all its signed versions. Drafts never appear. Read by the patient or their representative, and
+//! by a doctor the access policy lets into the chart.
 
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Access;
 use super::{RecordView, view};
+use crate::access::Access;
+use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::MedicalRecordRow;
 use crate::db::schema::medical_records;
 use crate::db::write_tx;
+use crate::domain::account::Role;
 use crate::domain::records::RecordStatus;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::services::consultations::PartyRef;
-use crate::services::patients::{self, Relation};
+use crate::services::patients;
 use crate::services::{Actor, Context};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PassportQuery {
-    /// For a legal representative: the represented patient.
+    /// For a legal representative or a doctor: the patient.
     pub patient_id: Option<String>,
 }
 
@@ -47,33 +50,40 @@ pub async fn for_patient(
     actor: &Actor,
     query: PassportQuery,
 ) -> AppResult<HealthPassport> {
+    crate::services::input::optional_id(query.patient_id.as_deref(), "patient_id")?;
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
-            let refusal = |conn: &mut _, subject: &str| {
-                Access {
-                    actor: &actor,
-                    at: now,
-                    subject,
+            // A patient reads their own; everyone else names the patient, and the policy
+            // decides (a doctor in a care relationship, or with the glass broken).
+            let patient_id = match (&query.patient_id, actor.role) {
+                (Some(id), _) => id.clone(),
+                (None, Role::Patient) => actor.user_id.clone(),
+                (None, _) => {
+                    return Err(AppError::unprocessable(
+                        "patient_required",
+                        "name the patient (patient_id) this is for",
+                    ));
+                }
+            };
+            let patient = patients::user(conn, &patient_id)?;
+            let grant = policy::check(
+                conn,
+                &actor,
+                &patient.id,
+                PatientAct::ReadRecords,
+                now,
+                rules,
+                None,
+                Target {
                     action: "passport.read",
                     object_type: "patient",
-                    object_id: subject,
-                    purpose: None,
-                }
-                .deny(conn)
-            };
-            let patient = match patients::resolve(conn, &actor, query.patient_id.as_deref()) {
-                Ok((patient, Relation::Themself | Relation::Representative)) => patient,
-                Ok((patient, Relation::Staff)) => return Err(refusal(conn, &patient.id)),
-                Err(e) if e.code() == "forbidden" => {
-                    return Err(match &query.patient_id {
-                        Some(id) if patients::user(conn, id).is_ok() => refusal(conn, id),
-                        _ => e,
-                    });
-                }
-                Err(e) => return Err(e),
-            };
+                    object_id: &patient.id,
+                },
+            )?;
+            let purpose = grant.purpose();
             write_tx(conn, |conn| {
                 Access {
                     actor: &actor,
@@ -82,7 +92,7 @@ pub async fn for_patient(
                     action: "passport.read",
                     object_type: "patient",
                     object_id: &patient.id,
-                    purpose: None,
+                    purpose: purpose.as_deref(),
                 }
                 .record(conn, "ok")?;
                 let rows: Vec<MedicalRecordRow> = medical_records::table

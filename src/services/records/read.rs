@@ -1,7 +1,7 @@
 //! Reading one record, and the exact document its author signs (art. 37). Every read is audited.
 
-use super::access::{may_read, on_record};
 use super::{RecordView, document, load, view};
+use crate::access::record::{may_read, on_record};
 use crate::db::write_tx;
 use crate::domain::canonical::sha256_hex;
 use crate::error::AppResult;
@@ -10,10 +10,11 @@ use crate::services::{Actor, Context};
 pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<RecordView> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
             let row = load(conn, &id)?;
-            let Some(granted) = may_read(conn, &actor, &row)? else {
+            let Some(granted) = may_read(conn, &actor, &row, now, rules)? else {
                 return Err(on_record(&actor, now, &row, "record.read", None).deny(conn));
             };
             write_tx(conn, |conn| {
@@ -34,10 +35,11 @@ pub struct Document {
 pub async fn document_of(ctx: &Context, actor: &Actor, id: String) -> AppResult<Document> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
             let row = load(conn, &id)?;
-            let Some(granted) = may_read(conn, &actor, &row)? else {
+            let Some(granted) = may_read(conn, &actor, &row, now, rules)? else {
                 return Err(on_record(&actor, now, &row, "record.read", None).deny(conn));
             };
             write_tx(conn, |conn| {

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::access::on_record;
 use super::{RecordView, document, is_signed, load, view};
+use crate::access::record::on_record;
 use crate::db::schema::medical_records;
 use crate::db::write_tx;
 use crate::domain::canonical::sha256_hex;

@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::access::{Access, linking_consultation, may_work_on, on_record};
 use super::{RecordView, is_signed, load, view};
+use crate::access::patient::{self as policy, Grant, PatientAct, Target};
+use crate::access::record::{may_work_on, on_record};
 use crate::db::models::{MedicalRecordRow, RecordMaterialRow};
 use crate::db::schema::{consultations, medical_records, record_materials};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -129,6 +130,7 @@ pub async fn create(
 ) -> AppResult<RecordView> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
             let patient = patients::user(conn, &patient_id)?;
@@ -138,39 +140,57 @@ pub async fn create(
                     "the named user is not a patient",
                 ));
             }
-            let refusal = Access {
-                actor: &actor,
-                at: now,
-                subject: &patient.id,
+            let target = Target {
                 action: "record.create",
                 object_type: "patient",
                 object_id: &patient.id,
-                purpose: None,
             };
-            let link = match actor.role {
-                Role::Doctor => linking_consultation(
-                    conn,
-                    &actor.user_id,
-                    &patient.id,
-                    input.consultation_id.as_deref(),
-                )?,
-                _ => None,
+            let grant = policy::check(
+                conn,
+                &actor,
+                &patient.id,
+                PatientAct::WriteRecords,
+                now,
+                rules,
+                input.consultation_id.as_deref(),
+                target,
+            )?;
+            // Only a doctor in a care relationship writes into the chart, never its owner.
+            let Grant::Care(basis) = grant else {
+                return Err(crate::access::Access {
+                    actor: &actor,
+                    at: now,
+                    subject: &patient.id,
+                    action: target.action,
+                    object_type: target.object_type,
+                    object_id: target.object_id,
+                    purpose: None,
+                }
+                .deny(conn));
             };
-            let Some(link) = link else {
-                return Err(refusal.deny(conn));
-            };
-            if input.consultation_id.as_ref().is_some_and(|c| c != &link) {
+            if input.consultation_id.is_some()
+                && input.consultation_id.as_deref() != basis.consultation()
+            {
                 return Err(AppError::unprocessable(
                     "consultation_not_linked",
                     "the consultation is not one of yours with this patient",
                 ));
             }
+            let purpose = basis.purpose();
             let body = body_of(input.kind, &input.content)?;
             write_tx(conn, |conn| {
-                let organization_id: String = consultations::table
-                    .find(&link)
-                    .select(consultations::organization_id)
-                    .first(conn)?;
+                // The record belongs to the organisation of the consultation that links the
+                // doctor to the patient; with the glass broken, to the doctor's own.
+                let organization_id: String = match basis.consultation() {
+                    Some(c) => consultations::table
+                        .find(c)
+                        .select(consultations::organization_id)
+                        .first(conn)?,
+                    None => actor
+                        .organization_id
+                        .clone()
+                        .ok_or_else(AppError::forbidden)?,
+                };
                 let id = new_id();
                 let row = Draft {
                     chain_id: id.clone(),
@@ -188,7 +208,7 @@ pub async fn create(
                 diesel::insert_into(medical_records::table)
                     .values(&row)
                     .execute(conn)?;
-                on_record(&actor, now, &row, "record.create", Some(&link)).record(conn, "ok")?;
+                on_record(&actor, now, &row, "record.create", Some(&purpose)).record(conn, "ok")?;
                 view(conn, row)
             })
         })
@@ -307,10 +327,11 @@ pub async fn amend(
 ) -> AppResult<RecordView> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let rules = ctx.access_rules();
     ctx.db
         .run(move |conn| {
             let old = load(conn, &id)?;
-            let Some(granted) = may_work_on(conn, &actor, &old)? else {
+            let Some(granted) = may_work_on(conn, &actor, &old, now, rules)? else {
                 return Err(on_record(&actor, now, &old, "record.amend", None).deny(conn));
             };
             if !is_signed(&old) {

@@ -185,7 +185,7 @@ async fn art_18_the_doctor_invites_a_second_doctor_who_then_sees_the_consultatio
     let path = format!("/api/consultations/{}", call.consultation);
     assert_eq!(
         call.app.get_as(&therapist, &path).await.status(),
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
 
     let invite = |email: &str, kind: &str| json!({"email": email, "kind": kind});

@@ -309,7 +309,7 @@ async fn art_36_chat_and_shared_files_are_kept_with_the_consultation() {
             &format!("/api/consultations/{}/messages", call.consultation),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The end of the consultation writes the chat transcript among its materials.
     doctor.send(json!({"type": "end"}));

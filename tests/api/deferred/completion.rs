@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Deferred, PATIENT, RADIOLOGIST, xray_conclusion};
-use crate::support::assert_error;
+use crate::support::{assert_error, book_first_slot};
 
 async fn taken(s: &Deferred) -> (String, String) {
     let id = s.submitted().await;
@@ -128,6 +128,8 @@ async fn a_treating_doctor_sends_a_request_elsewhere_and_their_organisation_hear
     let mut s = Deferred::new().await;
     // The Almaty cardiologist asks the Aqtobe centre for a second opinion on the X-ray.
     let cardiologist = s.app.login_demo("cardio@demo.telemed.kz").await;
+    // Only the patient's treating doctor sends their documents elsewhere (art. 35).
+    book_first_slot(&s.app, &s.patient, "cardiology", "Asia/Almaty").await;
     let res = s
         .xray_request(
             &cardiologist,

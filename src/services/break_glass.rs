@@ -1,0 +1,83 @@
+//! Break-the-glass from the doctor's side: open a patient's chart without a care relationship
+//! by stating why. The grant itself, its mail and its audit row belong to the access policy
+//! (`crate::access::glass`).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::consultations::PartyRef;
+use super::{Actor, Context, required_text};
+use crate::db::models::UserRow;
+use crate::db::schema::users;
+use crate::db::write_tx;
+use crate::domain::account::Role;
+use crate::error::{AppError, AppResult};
+
+/// A reason a reviewer can judge, not a word.
+const MIN_REASON_CHARS: usize = 10;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassInput {
+    /// The patient, by platform id or by IIN (what a doctor in an emergency has).
+    pub patient: String,
+    /// Why the chart must be opened now, for the administrators' review.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakGlassView {
+    pub id: String,
+    pub patient: PartyRef,
+    pub reason: String,
+    pub opened_at: DateTime<Utc>,
+    /// The chart closes again at this time.
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn open(
+    ctx: &Context,
+    actor: &Actor,
+    input: BreakGlassInput,
+) -> AppResult<BreakGlassView> {
+    if actor.role != Role::Doctor {
+        return Err(AppError::forbidden());
+    }
+    let reason = required_text(&input.reason, "reason", 1000)?;
+    if reason.chars().count() < MIN_REASON_CHARS {
+        return Err(AppError::unprocessable(
+            "reason_too_short",
+            format!("state the reason in at least {MIN_REASON_CHARS} characters"),
+        ));
+    }
+    let (actor, now, rules) = (actor.clone(), ctx.clock.now(), ctx.access_rules());
+    ctx.db
+        .run(move |conn| {
+            let key = input.patient.trim().to_owned();
+            let patient: UserRow = users::table
+                .filter(users::id.eq(&key).or(users::iin.eq(&key)))
+                .filter(users::role.eq(Role::Patient.as_str()))
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::unprocessable("patient_not_found", "no patient has this id or IIN")
+                })?;
+            let grant = write_tx(conn, |conn| {
+                crate::access::glass::open(conn, &actor, &patient.id, &reason, now, rules)
+            })?;
+            Ok(BreakGlassView {
+                id: grant.id,
+                patient: PartyRef {
+                    id: patient.id,
+                    full_name: patient.full_name,
+                },
+                reason: grant.reason,
+                opened_at: grant.created_at.and_utc(),
+                expires_at: grant.expires_at.and_utc(),
+            })
+        })
+        .await
+}
