@@ -192,8 +192,24 @@ fn broken(seq: i64, reason: &'static str) -> Verification {
     Verification::Broken { seq, reason }
 }
 
-/// Walks the rows, then holds the head and every checkpoint against them.
+/// Walks the rows, then holds the head and every checkpoint against them, in one snapshot: the
+/// service may be appending meanwhile, and a head read before a row it then counted would look
+/// like a forgery. Runs in a transaction of its own.
 pub fn verify(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    checkpoints: &[Checkpoint],
+) -> AppResult<Verification> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgresql(_) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        verify_snapshot(conn, key, checkpoints)
+    })
+}
+
+fn verify_snapshot(
     conn: &mut DbConnection,
     key: &AuditKey,
     checkpoints: &[Checkpoint],

@@ -198,6 +198,19 @@ fn text(value: &str, field: &str, max: usize, required: bool) -> Result<String, 
             format!("{field} is longer than {max} characters"),
         ));
     }
+    // What the doctor signs must read as it is stored: no controls, no hidden characters.
+    // The long fields (notes, findings, reasons) span lines; the short ones are one line.
+    let lines = if max > MAX_SHORT {
+        super::text::Lines::Many
+    } else {
+        super::text::Lines::One
+    };
+    super::text::check(v, lines).map_err(|bad| {
+        ContentError::new(
+            "invalid_characters",
+            format!("{field} contains a character that is not allowed: {bad}"),
+        )
+    })?;
     Ok(v.to_owned())
 }
 
@@ -286,5 +299,19 @@ mod tests {
         let r = json!({"studies": ["ЭКГ"], "reason": "боли"});
         assert!(validate_content(RecordKind::Referral, &r).is_ok());
         assert!(validate_content(RecordKind::ConsultationNote, &json!({"text": " "})).is_err());
+    }
+
+    #[test]
+    fn hidden_and_control_characters_are_refused_in_what_is_signed() {
+        let note = |text: &str| validate_content(RecordKind::ConsultationNote, &json!({ "text": text }));
+        assert!(note("Жалобы: кашель\nАД 120/80\tЧСС 72").is_ok());
+        for bad in ["a\0b", "доза 1\u{202e}01 мг", "x\u{200b}y"] {
+            assert_eq!(note(bad).unwrap_err().code, "invalid_characters", "{bad:?}");
+        }
+        let drug = json!({"items": [{"drug": "a\nb", "dose": "1", "frequency": "1", "duration": "1"}]});
+        assert_eq!(
+            validate_content(RecordKind::Prescription, &drug).unwrap_err().code,
+            "invalid_characters"
+        );
     }
 }

@@ -72,6 +72,11 @@ fn refused(c: char, lines: Lines) -> Option<Refused> {
     }
 }
 
+/// Whether one character is accepted (for cleaning a value rather than refusing it).
+pub fn allowed(c: char, lines: Lines) -> bool {
+    refused(c, lines).is_none()
+}
+
 /// The first character of `text` the platform does not accept, if any.
 pub fn check(text: &str, lines: Lines) -> Result<(), BadCharacter> {
     match text.chars().find_map(|c| refused(c, lines).map(|why| (c, why))) {

@@ -70,8 +70,10 @@ pub struct Icd10Query {
 
 /// ICD-10 (WHO 2019) codes matching a query, for the conclusion form.
 #[utoipa::path(get, path = "/api/icd10", tag = "deferred", params(Icd10Query),
-    responses((status = 200, body = Vec<Icd10Code>)))]
+    responses((status = 200, body = Vec<Icd10Code>),
+              (status = 422, description = "invalid_characters, field_too_long", body = ErrorBody)))]
 pub async fn icd10_search(q: web::Query<Icd10Query>) -> AppResult<HttpResponse> {
+    let words = crate::services::input::optional_line(&q.q, "q", 200)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    Ok(HttpResponse::Ok().json(icd10::search(&q.q, limit)))
+    Ok(HttpResponse::Ok().json(icd10::search(&words, limit)))
 }

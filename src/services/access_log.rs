@@ -12,7 +12,8 @@ use super::{Actor, Context};
 use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::AuditEventRow;
 use crate::db::schema::{audit_events, organizations, users};
-use crate::error::AppResult;
+use crate::domain::account::Role;
+use crate::error::{AppError, AppResult};
 
 const LIMIT: i64 = 1000;
 
@@ -49,6 +50,10 @@ pub async fn for_patient(
     patient_id: Option<String>,
 ) -> AppResult<Vec<AccessEntry>> {
     crate::services::input::optional_id(patient_id.as_deref(), "patient_id")?;
+    // Staff read the audit through the audit tools; naming a patient, their attempt is audited.
+    if !matches!(actor.role, Role::Patient | Role::Representative) && patient_id.is_none() {
+        return Err(AppError::forbidden());
+    }
     let actor = actor.clone();
     let (now, rules) = (ctx.clock.now(), ctx.access_rules());
     ctx.db

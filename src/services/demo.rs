@@ -178,7 +178,7 @@ fn seed(
         Role::Support,
         Some(&almaty),
     )?;
-    person(
+    let patient = person(
         conn,
         "patient@demo.telemed.kz",
         "Нурланов Асет Канатович",
@@ -330,6 +330,7 @@ fn seed(
     .collect();
     // Art. 24: each organisation's council lists, one per profile, in the order of the directory.
     let mut lists: Vec<(String, &str, Vec<String>)> = Vec::new();
+    let mut treating = None;
     for (i, (org, d)) in doctors.iter().enumerate() {
         let user_id = person(conn, d.email, d.name, d.iin11, Role::Doctor, Some(org))?;
         let profile = ProfileInput {
@@ -347,6 +348,9 @@ fn seed(
         }
         .validate()?;
         let pid = super::practitioners::insert_profile(conn, &user_id, org, &profile, now)?;
+        if d.email == "therapist@demo.telemed.kz" {
+            treating = Some((pid.clone(), (*org).clone()));
+        }
         // Alternate morning and afternoon shifts so the directory shows varied schedules.
         let (start, end) = if i % 2 == 0 {
             ("09:00", "13:00")
@@ -384,7 +388,63 @@ fn seed(
     for (org, specialty, ids) in &lists {
         super::councils::lists::replace(conn, org, specialty, ids)?;
     }
+    if let Some((practitioner, org)) = treating {
+        treated_by_therapist(conn, &patient, &practitioner, &org, now)?;
+    }
     Ok(Outcome::Loaded)
+}
+
+/// The demo patient's booked visit to the therapist, so the therapist treats them (art. 35) and
+/// the README's council walkthrough works from the first start: a doctor calls a council only
+/// on a patient they treat.
+fn treated_by_therapist(
+    conn: &mut DbConnection,
+    patient: &str,
+    practitioner: &str,
+    org: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    use crate::db::models::ConsultationRow;
+    use crate::db::schema::consultations;
+    let start = (now.date() + chrono::Duration::days(7))
+        .and_hms_opt(4, 0, 0)
+        .unwrap_or(now);
+    let id = new_id();
+    diesel::insert_into(consultations::table)
+        .values(&ConsultationRow {
+            ics_uid: format!("{id}@telemed"),
+            id,
+            organization_id: org.to_owned(),
+            practitioner_id: Some(practitioner.to_owned()),
+            patient_id: patient.to_owned(),
+            booked_by: patient.to_owned(),
+            initiative: "patient".into(),
+            status: "booked".into(),
+            mode: "realtime".into(),
+            urgency: "planned".into(),
+            specialty: Some("therapy".into()),
+            slot_start: Some(start),
+            slot_end: Some(start + chrono::Duration::minutes(30)),
+            reason: "Плановый осмотр (демо)".into(),
+            funding: "gobmp".into(),
+            price_kzt: None,
+            requested_at: now,
+            clock_started_at: Some(now),
+            deadline_at: None,
+            breached_at: None,
+            confirm_token_hash: None,
+            ics_sequence: 0,
+            cancelled_at: None,
+            completed_at: None,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            ended_at: None,
+            held_by: None,
+            patient_agreed_at: Some(now),
+        })
+        .execute(conn)?;
+    Ok(())
 }
 
 fn hhmm(s: &str) -> chrono::NaiveTime {

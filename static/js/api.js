@@ -132,6 +132,8 @@ export const api = {
   updateRecord: (rId, content) => request('PUT', `/api/records/${id(rId)}`, { content }),
   recordDocument: (rId) => documentBytes(`/api/records/${id(rId)}/document`),
   signRecord: (rId, body) => request('POST', `/api/records/${id(rId)}/sign`, body),
+  breakGlass: (body) => request('POST', '/api/break-glass', body),
+  agree: (cId) => request('POST', `/api/consultations/${id(cId)}/agree`),
   healthPassport: (patientId) =>
     request('GET', `/api/me/health-passport${query({ patient_id: patientId })}`),
   signingChallenge: () => request('POST', '/api/me/signing-key/challenge', {}),

@@ -411,6 +411,8 @@ async fn fifty_concurrent_attempts_on_one_slot_give_one_booking_and_49_slot_take
     let app = app_at(&clock).await;
     let (cardio, org) = cardiologist(&app).await;
     let token = app.login_demo(PATIENT).await;
+    let me: Value = app.get_as(&token, "/api/me").await.json().await.unwrap();
+    let patient_id = me["id"].as_str().unwrap().to_owned();
     accept_offer(&app, &token, &org, None).await;
     let start = slots(&app, &cardio).await[0].clone();
     let body = realtime(&cardio, &start);
@@ -448,6 +450,8 @@ async fn fifty_concurrent_attempts_on_one_slot_give_one_booking_and_49_slot_take
     let mut conn = app.context.db.get().unwrap();
     let held: i64 = consultations::table
         .filter(consultations::status.ne("cancelled"))
+        .filter(consultations::patient_id.eq(&patient_id))
+        .filter(consultations::practitioner_id.eq(&cardio))
         .count()
         .get_result(&mut conn)
         .unwrap();

@@ -242,7 +242,7 @@ async fn tamperable_app() -> (TestApp, DbConnectionGuard, i64) {
         people.map(|who| async move { app.login_demo(&format!("{who}@demo.telemed.kz")).await }),
     )
     .await;
-    assert_intact(&app);
+    assert_intact(app);
     let mut conn = app.context.db.get().unwrap();
     drop_audit_triggers(&mut conn);
     let last = last_seq(&mut conn);

@@ -2,6 +2,7 @@
 //! `TELEMED_TEST_DATABASE_URL` is set. One binary, one module per area.
 
 mod access_log;
+mod access_policy;
 mod accounts;
 mod authorization;
 mod booking;

@@ -283,3 +283,15 @@ pub async fn book_first_slot(app: &TestApp, patient: &str, specialty: &str, zone
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_owned()
 }
+
+/// Every queued e-mail, oldest first.
+pub fn outbox(app: &TestApp) -> Vec<telemed::db::models::OutboxRow> {
+    use diesel::prelude::*;
+    use telemed::db::schema::outbox;
+    let mut conn = app.context.db.get().expect("connection");
+    outbox::table
+        .select(telemed::db::models::OutboxRow::as_select())
+        .order(outbox::created_at.asc())
+        .load(&mut conn)
+        .expect("outbox")
+}

@@ -453,7 +453,13 @@ impl Room {
         let Some(t) = self.waiting_target(by, target) else {
             return;
         };
-        let reason = reason.map(|r| r.chars().take(500).collect::<String>());
+        // Shown to the person turned away and kept in the record: no controls, no hidden text.
+        let reason = reason.map(|r| {
+            r.chars()
+                .filter(|c| crate::domain::text::allowed(*c, crate::domain::text::Lines::One))
+                .take(500)
+                .collect::<String>()
+        });
         // On the record before the person turned away hears of it.
         let by = self.participants[by].actor.clone();
         calls::note(

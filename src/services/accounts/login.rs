@@ -15,14 +15,6 @@ use crate::db::write_tx;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::services::Context;
 use crate::services::input::optional_line;
-use crate::services::passwords::{hash_blocking, verify_blocking};
-
-/// A real hash to verify against when the e-mail is unknown, so the answer takes as long either
-/// way and does not reveal which addresses have accounts.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_blocking("not a password").unwrap_or_default())
-}
 
 pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<LoginView> {
     // Checked before the throttle stores it: PostgreSQL text cannot hold NUL.
@@ -57,17 +49,7 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
         }
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let password = input.password;
-    let checked = ctx
-        .hashing
-        .run(move || match stored {
-            Some(stored) => verify_blocking(&password, &stored),
-            None => {
-                verify_blocking(&password, dummy_hash());
-                false
-            }
-        })
-        .await;
+    let checked = ctx.hashing.verify(input.password, stored).await;
     let ok = match checked {
         Ok(ok) => ok && user.is_some(),
         Err(busy) => {

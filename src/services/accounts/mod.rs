@@ -118,6 +118,7 @@ pub(crate) fn validate_person(
             IinError::WrongLength => "an IIN has exactly 12 digits",
             IinError::NotDigits => "an IIN consists of digits only",
             IinError::CheckDigit | IinError::NoCheckDigit => "the IIN check digit is wrong",
+            IinError::NotADate | IinError::CenturyDigit => "this number is not an IIN",
         };
         AppError::unprocessable("invalid_iin", why)
     })?;

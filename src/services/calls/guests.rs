@@ -61,7 +61,8 @@ pub async fn invite(
                         "guests are invited while the consultation is open",
                     ));
                 }
-                let email = input.email.trim().to_lowercase();
+                let email = crate::services::input::optional_line(&input.email, "email", 254)?
+                    .to_lowercase();
                 let user: UserRow = users::table
                     .filter(users::email.eq(&email))
                     .select(UserRow::as_select())

@@ -67,10 +67,18 @@ pub(crate) fn view(
     })
 }
 
-/// A file name as given, without folders or control characters, bounded.
+/// A file name as given, without folders, control or hidden characters (`domain::text`),
+/// bounded. The name comes from the sender's system, not their keyboard, so it is cleaned
+/// rather than refused: a bidirectional override would show `scan\u{202E}fdp.exe` as
+/// `scanexe.pdf`.
 fn clean_name(name: &str) -> String {
+    use crate::domain::text::{Lines, allowed};
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| allowed(*c, Lines::One))
+        .take(200)
+        .collect();
     let cleaned = cleaned.trim().to_owned();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         "file".to_owned()
@@ -246,6 +254,12 @@ pub(crate) fn shared_file(
     consultation: &str,
     material: &str,
 ) -> AppResult<ConsultationMaterialRow> {
+    if !crate::domain::text::is_id(material) {
+        return Err(AppError::unprocessable(
+            "file_not_found",
+            "no such file was shared in this call",
+        ));
+    }
     consultation_materials::table
         .find(material)
         .filter(consultation_materials::consultation_id.eq(consultation))
@@ -354,6 +368,8 @@ mod tests {
     #[test]
     fn file_names_lose_folders_and_control_characters() {
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("scan\u{202E}fdp.exe"), "scanfdp.exe");
+        assert_eq!(clean_name("a\u{200B}b\0.png"), "ab.png");
         assert_eq!(clean_name("C:\\Users\\x\\снимок.png"), "снимок.png");
         assert_eq!(clean_name("a\u{0}b\nc.txt"), "abc.txt");
         assert_eq!(clean_name(".."), "file");

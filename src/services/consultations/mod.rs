@@ -69,6 +69,9 @@ pub struct ConsultationView {
     pub duration_seconds: Option<i64>,
     /// `video` or `phone` (art. 33.2), once held.
     pub held_by: Option<String>,
+    /// When the patient's side agreed to it (art. 12); until then a booking staff made reaches
+    /// no records. `POST …/agree` gives it.
+    pub patient_agreed_at: Option<DateTime<Utc>>,
     /// From when the call can be joined (real-time consultations; detail view only).
     pub join_opens_at: Option<DateTime<Utc>>,
     /// The caller's part in the call, if any (detail view only): `doctor`, `patient`,
@@ -192,6 +195,7 @@ pub(crate) fn view(
         started_at: utc(row.started_at),
         ended_at: utc(row.ended_at),
         held_by: row.held_by,
+        patient_agreed_at: utc(row.patient_agreed_at),
         join_opens_at: None,
         my_call_role: None,
         deferred,

@@ -91,8 +91,11 @@ fn patient(conn: &mut DbConnection, id_or_iin: &str) -> AppResult<UserRow> {
             .select(UserRow::as_select())
             .first(conn)
             .optional()?
-    } else {
+    } else if crate::domain::text::is_id(key) {
         patients::user(conn, key).ok()
+    } else {
+        // Neither an IIN nor an id: nobody, without asking the database.
+        None
     };
     let user =
         found.ok_or_else(|| unprocessable("patient_not_found", "no patient has this id or IIN"))?;
@@ -161,6 +164,9 @@ pub(crate) fn named(
 ) -> AppResult<Vec<Pick>> {
     let mut picks = Vec::new();
     for id in ids {
+        if !crate::domain::text::is_id(id) {
+            return Err(unprocessable("unknown_practitioner", "no such practitioner"));
+        }
         let (user_id, organization_id): (String, String) = practitioners::table
             .find(id)
             .select((practitioners::user_id, practitioners::organization_id))
@@ -212,6 +218,9 @@ fn nobody(specialty: &str) -> AppError {
 
 pub(crate) fn check_organizations(conn: &mut DbConnection, ids: &[String]) -> AppResult<()> {
     for org in ids {
+        if !crate::domain::text::is_id(org) {
+            return Err(unprocessable("unknown_organization", "no such organisation"));
+        }
         let n: i64 = organizations::table
             .filter(organizations::id.eq(org))
             .count()
@@ -227,6 +236,9 @@ pub(crate) fn check_organizations(conn: &mut DbConnection, ids: &[String]) -> Ap
 }
 
 pub(crate) fn check_specialty(conn: &mut DbConnection, code: &str) -> AppResult<()> {
+    if !crate::domain::text::is_code(code) {
+        return Err(unprocessable("unknown_specialty", "no such specialty"));
+    }
     let known: i64 = specialties::table
         .filter(specialties::code.eq(code))
         .count()
@@ -433,6 +445,7 @@ pub async fn create(ctx: &Context, actor: &Actor, input: CouncilInput) -> AppRes
             "say what the council is to decide",
         ));
     }
+    crate::services::input::optional_time(input.scheduled_at, "scheduled_at")?;
     let now = ctx.clock.now().trunc_subsecs(6);
     let scheduled_at = match input.mode {
         CouncilMode::Realtime => {
@@ -449,6 +462,14 @@ pub async fn create(ctx: &Context, actor: &Actor, input: CouncilInput) -> AppRes
                 return Err(unprocessable(
                     "scheduled_at_past",
                     "the council's time has passed",
+                ));
+            }
+            // A council meets within the horizon a consultation may be booked in.
+            let horizon_days = ctx.settings.booking.horizon_days;
+            if at > now + Duration::days(horizon_days) {
+                return Err(unprocessable(
+                    "scheduled_at_beyond_horizon",
+                    format!("a council can be scheduled up to {horizon_days} days ahead"),
                 ));
             }
             Some(at)

@@ -101,6 +101,7 @@ pub async fn put(
             format!("a list holds at most {MAX_LIST} doctors"),
         ));
     }
+    crate::services::input::ids(&input.practitioner_ids, "practitioner_ids")?;
     let (actor, organization, specialty) =
         (actor.clone(), organization.to_owned(), specialty.to_owned());
     let now = ctx.clock.now().trunc_subsecs(6);

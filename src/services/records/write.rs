@@ -19,7 +19,7 @@ use crate::domain::records::{
     MaterialKind, RecordKind, RecordStatus, parse_sha256, validate_content,
 };
 use crate::error::{AppError, AppResult};
-use crate::services::{Actor, Context, patients, required_text};
+use crate::services::{Actor, Context, patients};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +128,7 @@ pub async fn create(
     patient_id: String,
     input: NewRecordInput,
 ) -> AppResult<RecordView> {
+    crate::services::input::optional_id(input.consultation_id.as_deref(), "consultation_id")?;
     let actor = actor.clone();
     let now = ctx.clock.now();
     let rules = ctx.access_rules();
@@ -278,7 +279,7 @@ pub async fn add_material(
 ) -> AppResult<RecordView> {
     let actor = actor.clone();
     let now = ctx.clock.now();
-    let name = required_text(&input.name, "name", 255)?;
+    let name = crate::services::input::required_line(&input.name, "name", 255)?;
     let sha256 = parse_sha256(&input.sha256).ok_or_else(|| {
         AppError::unprocessable("invalid_sha256", "sha256 must be 64 hexadecimal digits")
     })?;

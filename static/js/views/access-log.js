@@ -26,9 +26,23 @@ function what(entry) {
 }
 
 function why(entry) {
-  if (!entry.purpose) return '—';
-  return h('a', { href: `#/consultations/${encodeURIComponent(entry.purpose)}` },
+  const purpose = entry.purpose;
+  if (!purpose) return entry.break_glass ? h('strong', {}, t('access_log.purpose_break_glass')) : '—';
+  if (purpose.startsWith('break_glass:')) return h('strong', {}, t('access_log.purpose_break_glass'));
+  if (purpose.startsWith('council:')) {
+    return h('a', { href: `#/councils/${encodeURIComponent(purpose.slice('council:'.length))}` },
+      t('access_log.purpose_council'));
+  }
+  return h('a', { href: `#/consultations/${encodeURIComponent(purpose)}` },
     t('access_log.purpose_consultation'));
+}
+
+/** Break-the-glass is loud: a banner above the table and a marked row for each grant and read. */
+function glassBanner(entries) {
+  const grants = entries.filter((e) => e.action === 'patient.break_glass' && e.outcome === 'ok');
+  if (!grants.length) return null;
+  return h('p', { class: 'notice notice--alert', id: 'break-glass-banner', role: 'alert' },
+    t('access_log.break_glass_banner', { count: grants.length }));
 }
 
 function table(entries, zone) {
@@ -37,9 +51,13 @@ function table(entries, zone) {
     h('caption', { id: 'access-log-caption' }, t('access_log.zone', { zone: zoneLabel(zone) })),
     h('thead', {}, h('tr', {}, th('access_log.when'), th('access_log.who'), th('access_log.what'),
       th('access_log.why'))),
-    h('tbody', {}, entries.map((e) => h('tr', { dataset: { action: e.action } },
+    h('tbody', {}, entries.map((e) => h('tr', {
+      dataset: { action: e.action, breakGlass: String(Boolean(e.break_glass)) },
+      class: e.break_glass ? 'row--alert' : null,
+    },
       h('td', { dataset: { label: t('access_log.when') } }, timeEl(e.at, zone)),
-      h('td', { dataset: { label: t('access_log.who') } }, who(e)),
+      h('td', { dataset: { label: t('access_log.who') } }, who(e),
+        e.break_glass ? [h('br'), h('span', { class: 'badge badge--alert' }, t('access_log.break_glass'))] : null),
       h('td', { dataset: { label: t('access_log.what') } }, what(e)),
       h('td', { dataset: { label: t('access_log.why') } }, why(e)))))));
 }
@@ -63,5 +81,6 @@ export async function render({ query }, app) {
     pageTitle(t('access_log.title')),
     h('p', {}, t('access_log.intro')),
     picker,
+    glassBanner(entries),
     table(entries, zone));
 }

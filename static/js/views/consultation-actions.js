@@ -15,6 +15,26 @@ function panel(id, titleKey, ...content) {
     h('h2', { id }, t(titleKey)), ...content);
 }
 
+/** The patient's side agrees to a booking staff made for them (art. 12). */
+export function agreeSection(c, redraw) {
+  const status = statusLine('agree-status');
+  const form = h('form', { id: 'agree-form', class: 'form', novalidate: true },
+    h('p', {}, t('change.agree_note')),
+    h('button', { type: 'submit', class: 'button', id: 'agree-submit' }, t('change.agree_submit')),
+    status);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await busy(form, async () => {
+      try {
+        redraw(await api.agree(c.id), 'change.agreed_now');
+      } catch (err) {
+        showError(status, form, err);
+      }
+    });
+  });
+  return panel('agree-heading', 'change.agree_title', form);
+}
+
 export function cancelSection(c, redraw) {
   const status = statusLine();
   const form = h('form', { id: 'cancel-form', class: 'form', novalidate: true },

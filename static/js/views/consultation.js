@@ -9,7 +9,7 @@ import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime, timeEl, timeLeftText, zoneLabel } from '../time.js';
-import { cancelSection, rescheduleSection } from './consultation-actions.js';
+import { agreeSection, cancelSection, rescheduleSection } from './consultation-actions.js';
 import { callFacts, guestsSection, joinSection, joinable, phoneSection } from './consultation-call.js';
 import {
   declineSection, deferredSection, requestDocumentsSection, roleIn, takeSection,
@@ -155,6 +155,11 @@ function page(c, me, names, flash = null, editor = null) {
     h('p', { class: 'lead' }, t('consultation.zone_note', { zone: zoneLabel(zone) })),
     h('section', { class: 'panel', 'aria-label': t('consultation.details') }, facts(c, zone, names)),
   ].filter(Boolean));
+  // A booking staff made waits for the patient's side to agree before its doctor reaches the
+  // patient's records (art. 12, 35).
+  if (!c.patient_agreed_at && changeable(c) && ['patient', 'representative'].includes(me.role)) {
+    article.append(agreeSection(c, redraw));
+  }
   if (c.mode === 'deferred') {
     article.append(...deferredParts(c, me, names, zone, redraw, editor));
   } else {
@@ -169,13 +174,21 @@ function page(c, me, names, flash = null, editor = null) {
         href: `#/requests/new?patient=${encodeURIComponent(c.patient.id)}` }, t('request.for_patient'))),
       councilLink(c));
     }
-    if (changeable(c)) {
+    // Guests of the call take part in the call only; support and administrators see the
+    // booking, never its files (the access policy, art. 35).
+    const guest = ['guest_doctor', 'interpreter', 'relative'].includes(c.my_call_role);
+    const staff = me.role === 'support' || me.role === 'org_admin';
+    if (changeable(c) && !guest) {
       if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
       article.append(cancelSection(c, redraw));
     }
     // The consultation's doctor writes and signs records; the server checks the link (art. 35).
-    if (me.role === 'doctor' && c.practitioner) article.append(recordSection(c, me));
-    article.append(materialsSection(c, zone));
+    if (me.role === 'doctor' && c.my_call_role === 'doctor') {
+      article.append(h('p', {}, h('a', { id: 'chart-of-patient',
+        href: `#/health-passport?patient=${encodeURIComponent(c.patient.id)}` }, t('break_glass.open_chart'))));
+      article.append(recordSection(c, me));
+    }
+    if (!guest && !staff) article.append(materialsSection(c, zone));
   }
   article.append(h('section', { class: 'panel', 'aria-labelledby': 'history-heading' },
     h('h2', { id: 'history-heading' }, t('consultation.history')), history(c, zone)));

@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { has, t } from '../i18n.js';
 import { timeEl, userTimeZone } from '../time.js';
+import { breakGlassForm, openedByGlass } from './break-glass.js';
 import { item, signInNeeded, signedIn } from './common.js';
 
 function kindText(kind) {
@@ -111,16 +112,25 @@ export async function render({ query }, app) {
   const me = await signedIn(app);
   if (!me) return signInNeeded('passport.title', 'me.need_login');
   const zone = userTimeZone();
-  const patients = me.role === 'representative' ? me.represented_patients : [];
-  const chosen = query.get('patient') || patients[0]?.id || null;
-  const passport = await api.healthPassport(me.role === 'representative' ? chosen : null);
+  let passport;
+  if (me.role === 'doctor') {
+    const opened = await forDoctor(query, zone, app);
+    if (opened.page) return opened.page;
+    passport = opened.passport;
+  } else {
+    const patients = me.role === 'representative' ? me.represented_patients : [];
+    const chosen = query.get('patient') || patients[0]?.id || null;
+    passport = await api.healthPassport(me.role === 'representative' ? chosen : null);
+  }
   const records = passport.records || [];
   const councils = passport.councils || [];
   // The record asked for may be a version's id or its chain's: either finds it.
   const wanted = query.get('record');
   const focusOf = (r, v) => Boolean(wanted) && (v.id === wanted || (r.chain_id === wanted && v === r.versions[0]));
+  const until = query.get('until');
   const page = h('section', { id: 'health-passport' },
     pageTitle(t('passport.title')),
+    until ? openedByGlass(until, zone) : null,
     h('p', {}, t('passport.intro', { name: passport.patient.full_name })),
     records.length ? records.map((r) => h('section', { class: 'panel record', dataset: { chain: r.chain_id, kind: r.kind } },
       h('h2', {}, kindText(r.kind)),
@@ -131,4 +141,21 @@ export async function render({ query }, app) {
   // After the router has put the page in and focused its heading, move on to the record.
   if (target) setTimeout(() => target.isConnected && target.scrollIntoView({ block: 'start' }), 0);
   return page;
+}
+
+/** A doctor names the patient: within a care relationship the chart opens as usual
+ *  (`{ passport }`); without one, or with no patient named, the page offers to break the glass. */
+async function forDoctor(query, zone, app) {
+  const patient = query.get('patient');
+  if (patient) {
+    try {
+      return { passport: await api.healthPassport(patient) };
+    } catch (err) {
+      if (err.status !== 403) throw err;
+    }
+  }
+  return { page: h('section', { id: 'health-passport' },
+    pageTitle(t('passport.title')),
+    h('p', { class: 'notice' }, t(patient ? 'break_glass.no_relationship' : 'break_glass.from_consultation')),
+    breakGlassForm(patient, zone, app)) };
 }

@@ -59,14 +59,14 @@ async fn art_2_6_a_council_of_fewer_than_three_doctors_is_refused() {
         "duplicate_consultant",
     )
     .await;
-    // Only a doctor asks for a council.
+    // Only a doctor who treats the patient asks for a council.
     let res = k
         .request(
             &k.patient,
             json!({"specialties": ["neurology", "cardiology"]}),
         )
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(res, StatusCode::FORBIDDEN, "no_care_relationship").await;
 }
 
 #[tokio::test]
