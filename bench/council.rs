@@ -76,10 +76,8 @@ async fn setup(http: &Client, base: &str, n: usize) -> anyhow::Result<Vec<String
         .context("the Almaty demo organisation")?
         .to_owned();
     let admin = app::login(http, base, "admin.almaty@demo.telemed.kz", app::PASSWORD).await?;
-    // Distinct valid IINs: 11 digits and the check digit the domain computes (some 11 digits
-    // have none, and are passed over).
-    let mut iins =
-        (300..).filter_map(|k| telemed::domain::iin::Iin::complete(&format!("900101{k:05}")));
+    // Distinct valid IINs the demo data does not use.
+    let mut iins = (300..).filter_map(|k| telemed::domain::iin::Iin::numbered(90, k));
     for i in 1..n {
         let iin = iins.next().context("IIN")?.to_string();
         app::post(http, base, &admin, &format!("/api/organizations/{almaty}/staff"),

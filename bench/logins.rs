@@ -170,8 +170,9 @@ fn client(source: Option<IpAddr>, timeout: Duration) -> anyhow::Result<Client> {
 }
 
 fn iin(n: usize) -> anyhow::Result<String> {
-    telemed::domain::iin::Iin::complete(&format!("95{n:09}"))
-        .or_else(|| telemed::domain::iin::Iin::complete(&format!("94{n:09}")))
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| telemed::domain::iin::Iin::numbered(95, n))
         .map(|i| i.to_string())
         .context("an IIN")
 }

@@ -144,12 +144,13 @@ pub async fn find_slots(
     Ok(found)
 }
 
-/// Distinct valid IINs: `95` and a counter from a random base, skipping numbers that have no
-/// check digit, so a second run against the same server does not collide with the first.
+/// Distinct valid IINs beginning `95`, numbered from a random base, so a second run against
+/// the same server does not collide with the first.
 fn iins(n: usize) -> Vec<String> {
-    let base = u64::from(uuid::Uuid::new_v4().as_fields().0) % 500_000_000;
-    (base..)
-        .filter_map(|k| Iin::complete(&format!("95{k:09}")))
+    let base = uuid::Uuid::new_v4().as_fields().0 % Iin::NUMBERED;
+    (0..Iin::NUMBERED)
+        .map(|k| (base + k) % Iin::NUMBERED)
+        .filter_map(|k| Iin::numbered(95, k))
         .take(n)
         .map(|iin| iin.as_str().to_owned())
         .collect()

@@ -53,6 +53,8 @@ impl Embedded {
         settings.server.listen = "127.0.0.1:0".into();
         settings.storage.blob_dir = dir.path().join("blobs");
         settings.mail.dir = dir.path().join("mail");
+        settings.audit.key_file = dir.path().join("audit.key");
+        settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
         settings.demo.seed_on_first_start = true;
         settings.notify.worker_enabled = opts.mail_worker;
         let mut pg_schema = None;

@@ -26,6 +26,8 @@ impl App {
         settings.database.url = format!("sqlite://{}", dir.path().join("t.sqlite3").display());
         settings.storage.blob_dir = dir.path().join("blobs");
         settings.mail.dir = dir.path().join("mail");
+        settings.audit.key_file = dir.path().join("audit.key");
+        settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
         settings.notify.worker_enabled = false;
         adjust(&mut settings);
         let (tx, rx) = tokio::sync::oneshot::channel();

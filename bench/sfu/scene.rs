@@ -58,8 +58,7 @@ impl Scene {
         let mut tokens = vec![patient];
         for i in 1..subscribers {
             let email = format!("relative{i}@bench.telemed.kz");
-            let iin = telemed::domain::iin::Iin::complete(&format!("97{i:09}"))
-                .or_else(|| telemed::domain::iin::Iin::complete(&format!("96{i:09}")))
+            let iin = telemed::domain::iin::Iin::numbered(97, u32::try_from(i)?)
                 .context("an IIN")?;
             post(
                 &http,

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use super::{Access, Actor, people};
 use crate::db::DbConnection;
-use crate::db::models::ConsultationRow;
+use crate::db::models::{ConsultationGuestRow, ConsultationRow};
+use crate::domain::consultation::CallRole;
 use crate::db::schema::{
     consultation_guests, council_members, councils, deferred_requests, practitioner_specialties,
     practitioners,
@@ -261,4 +262,39 @@ pub fn audit_act(
         purpose: Some(&row.id),
     }
     .record(conn, "ok")
+}
+
+fn guest_row(
+    conn: &mut DbConnection,
+    consultation: &str,
+    user: &str,
+) -> AppResult<Option<ConsultationGuestRow>> {
+    Ok(consultation_guests::table
+        .filter(consultation_guests::consultation_id.eq(consultation))
+        .filter(consultation_guests::user_id.eq(user))
+        .select(ConsultationGuestRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The actor's part in the consultation's call, if the access policy lets them into it.
+pub fn call_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &ConsultationRow,
+) -> AppResult<Option<CallRole>> {
+    let Some(part) = part_for(conn, actor, row, ConsultationAct::Call)? else {
+        return Ok(None);
+    };
+    Ok(match part {
+        Part::Patient => Some(CallRole::Patient),
+        Part::Representative => Some(CallRole::Representative),
+        Part::Doctor => Some(CallRole::Doctor),
+        Part::Guest => guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
+            "guest_doctor" => CallRole::GuestDoctor,
+            "interpreter" => CallRole::Interpreter,
+            _ => CallRole::Relative,
+        }),
+        _ => None,
+    })
 }

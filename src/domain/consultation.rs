@@ -135,3 +135,31 @@ mod tests {
         assert_eq!(Mode::parse("video"), None);
     }
 }
+
+/// Why someone is in the call.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CallRole {
+    /// The consultation's own doctor: admits, ends.
+    Doctor,
+    Patient,
+    /// The patient's legal representative.
+    Representative,
+    /// Another doctor invited to the consultation (a second opinion, a council member).
+    GuestDoctor,
+    Interpreter,
+    Relative,
+}
+
+impl CallRole {
+    /// Doctors enter at once and may admit others; everyone else waits to be admitted.
+    pub fn is_clinician(self) -> bool {
+        matches!(self, CallRole::Doctor | CallRole::GuestDoctor)
+    }
+}
+
+
+/// From when a real-time consultation's call may be joined: the margin before its slot.
+pub fn join_opens_at(slot_start: Option<DateTime<Utc>>, margin_minutes: i64) -> Option<DateTime<Utc>> {
+    slot_start.map(|s| s - Duration::minutes(margin_minutes))
+}

@@ -79,7 +79,8 @@ pub async fn create_staff(
     path: web::Path<Id>,
     body: web::Json<StaffInput>,
 ) -> AppResult<HttpResponse> {
-    let view = accounts::create_staff(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+    let view =
+        accounts::create_staff(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -92,7 +93,8 @@ pub async fn list_staff(
     user: CurrentUser,
     path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(accounts::list_staff(&ctx, &user.0, path.into_inner().into()).await?))
+    Ok(HttpResponse::Ok()
+        .json(accounts::list_staff(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -9,7 +9,7 @@ use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::break_glass::{BreakGlassInput, BreakGlassView};
-use crate::services::records::passport::{self, HealthPassport, PassportQuery};
+use crate::services::passport::{self, HealthPassport, PassportQuery};
 use crate::services::records::sign::{self, SignInput};
 use crate::services::records::write::{self, ContentInput, MaterialInput, NewRecordInput};
 use crate::services::records::{RecordView, read};

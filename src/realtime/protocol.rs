@@ -84,27 +84,7 @@ pub enum Presence {
     Admitted,
 }
 
-/// Why someone is in the call.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum CallRole {
-    /// The consultation's own doctor: admits, ends.
-    Doctor,
-    Patient,
-    /// The patient's legal representative.
-    Representative,
-    /// Another doctor invited to the consultation (a second opinion, a council member).
-    GuestDoctor,
-    Interpreter,
-    Relative,
-}
-
-impl CallRole {
-    /// Doctors enter at once and may admit others; everyone else waits to be admitted.
-    pub fn is_clinician(self) -> bool {
-        matches!(self, CallRole::Doctor | CallRole::GuestDoctor)
-    }
-}
+pub use crate::domain::consultation::CallRole;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ParticipantInfo {

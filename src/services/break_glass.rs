@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::consultations::PartyRef;
+use super::refs::PartyRef;
 use super::{Actor, Context, required_text};
 use crate::db::models::UserRow;
 use crate::db::schema::users;

@@ -290,7 +290,7 @@ fn seed(
             Doctor {
                 email: "radio@demo.telemed.kz",
                 name: "Петров Алексей Викторович",
-                iin11: "77070750017",
+                iin11: "77070730017",
                 position: "Врач-рентгенолог",
                 specialties: &[("radiology", 20)],
                 category: "высшая",
@@ -302,7 +302,7 @@ fn seed(
             Doctor {
                 email: "gastro@demo.telemed.kz",
                 name: "Каримов Данияр Бауыржанович",
-                iin11: "88080860018",
+                iin11: "88080830018",
                 position: "Врач-гастроэнтеролог",
                 specialties: &[("gastroenterology", 6)],
                 category: "",

@@ -14,9 +14,11 @@ pub mod documents;
 pub(crate) mod input;
 pub mod organizations;
 pub mod passwords;
+pub mod passport;
 pub mod patients;
 pub mod practitioners;
 pub mod records;
+pub mod refs;
 pub mod signing_keys;
 pub mod slots;
 

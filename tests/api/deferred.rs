@@ -24,7 +24,7 @@ use crate::support::TestApp;
 pub const PATIENT: &str = "patient@demo.telemed.kz";
 pub const RADIOLOGIST: &str = "radio@demo.telemed.kz";
 /// The demo radiologist's IIN (the demo builds it from these eleven digits).
-pub const RADIOLOGIST_IIN11: &str = "77070750017";
+pub const RADIOLOGIST_IIN11: &str = "77070730017";
 
 /// A tiny real PNG: the X-ray of these tests.
 pub const XRAY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";

@@ -41,6 +41,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut telemed::config::Settings))
     settings.database.url = format!("sqlite://{}", dir.path().join("t.sqlite3").display());
     settings.storage.blob_dir = dir.path().join("blobs");
     settings.mail.dir = dir.path().join("mail");
+    settings.audit.key_file = dir.path().join("audit.key");
+    settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
     settings.demo.seed_on_first_start = true;
     change(&mut settings);
     let app = telemed::app::Application::build(settings)

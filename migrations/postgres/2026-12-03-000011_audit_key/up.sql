@@ -22,8 +22,8 @@ SELECT 1,
        COALESCE(MAX(seq), 0)
 FROM audit_events;
 
--- Append-only, for every role but one that drops the triggers (the owner): the HMAC and the
--- checkpoints outside the database reveal what such a role does.
+-- Append-only: UPDATE, DELETE and TRUNCATE are refused. The table's owner can drop the triggers;
+-- the HMAC and the checkpoints outside the database reveal what is done then.
 CREATE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'insufficient_privilege';

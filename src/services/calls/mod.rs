@@ -8,16 +8,17 @@ pub mod guests;
 pub mod lifecycle;
 pub mod materials;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::consultations::{load, status_of};
 use super::{Actor, Context, patients};
 use crate::access::Access;
-use crate::access::consultation::{ConsultationAct, Part, deny as deny_act, part_for};
+pub(crate) use crate::access::consultation::call_role;
+use crate::access::consultation::{ConsultationAct, deny as deny_act};
 use crate::db::DbConnection;
-use crate::db::models::{ConsultationGuestRow, ConsultationRow};
-use crate::db::schema::{consultation_guests, consultations};
+use crate::db::models::ConsultationRow;
+use crate::db::schema::consultations;
 use crate::domain::consultation::{Mode, Status};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::realtime::protocol::CallRole;
@@ -32,45 +33,9 @@ pub struct Joiner {
     pub patient_id: String,
 }
 
-fn guest_row(
-    conn: &mut DbConnection,
-    consultation: &str,
-    user: &str,
-) -> AppResult<Option<ConsultationGuestRow>> {
-    Ok(consultation_guests::table
-        .filter(consultation_guests::consultation_id.eq(consultation))
-        .filter(consultation_guests::user_id.eq(user))
-        .select(ConsultationGuestRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// The actor's part in the consultation's call, if the access policy lets them into it.
-pub(crate) fn call_role(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    row: &ConsultationRow,
-) -> AppResult<Option<CallRole>> {
-    let Some(part) = part_for(conn, actor, row, ConsultationAct::Call)? else {
-        return Ok(None);
-    };
-    Ok(match part {
-        Part::Patient => Some(CallRole::Patient),
-        Part::Representative => Some(CallRole::Representative),
-        Part::Doctor => Some(CallRole::Doctor),
-        Part::Guest => guest_row(conn, &row.id, &actor.user_id)?.map(|g| match g.kind.as_str() {
-            "guest_doctor" => CallRole::GuestDoctor,
-            "interpreter" => CallRole::Interpreter,
-            _ => CallRole::Relative,
-        }),
-        _ => None,
-    })
-}
-
 /// From when a consultation's call may be joined: the configured margin before its slot.
 pub fn join_opens_at(row: &ConsultationRow, margin_minutes: i64) -> Option<DateTime<Utc>> {
-    row.slot_start
-        .map(|s| s.and_utc() - Duration::minutes(margin_minutes))
+    crate::domain::consultation::join_opens_at(row.slot_start.map(|s| s.and_utc()), margin_minutes)
 }
 
 /// Art. 16: at the appointed time the doctor and the patient meet by video. Refuses a call

@@ -288,7 +288,7 @@ pub async fn book(
                 let kind = (input.mode == Mode::Deferred)
                     .then(|| input.request_kind.unwrap_or(RequestKind::Consultation));
                 if let Some(kind) = kind {
-                    crate::services::deferred::check_licence(
+                    super::request::check_licence(
                         &org.licensed_profiles,
                         kind,
                         input.study_profile.as_deref(),
@@ -364,7 +364,7 @@ pub async fn book(
                 };
                 insert(conn, &row)?;
                 if let Some(kind) = kind {
-                    crate::services::deferred::create(
+                    super::request::create(
                         conn,
                         &id,
                         kind,

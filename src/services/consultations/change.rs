@@ -388,7 +388,7 @@ pub async fn documents_complete(
                 }
                 // After the consultant asked for more documents, the clock runs again with the
                 // time it had left (art. 13).
-                if let Some(deadline) = crate::services::deferred::flow::resume(conn, &row, now)? {
+                if let Some(deadline) = super::request::resume(conn, &row, now)? {
                     row.deadline_at = Some(deadline.naive_utc());
                     row.updated_at = now.naive_utc();
                     save(conn, &row)?;

@@ -6,6 +6,7 @@ pub mod change;
 pub mod deadlines;
 mod notices;
 pub mod queue;
+pub mod request;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -20,11 +21,7 @@ use crate::db::schema::{consultation_events, consultations, organizations, pract
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PartyRef {
-    pub id: String,
-    pub full_name: String,
-}
+pub use super::refs::PartyRef;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
@@ -79,7 +76,7 @@ pub struct ConsultationView {
     #[schema(value_type = Option<String>)]
     pub my_call_role: Option<crate::realtime::protocol::CallRole>,
     /// A deferred request's kind, requester, paused clock, refusal and completion.
-    pub deferred: Option<super::deferred::DeferredView>,
+    pub deferred: Option<request::DeferredView>,
     /// The history, in the detail view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
@@ -153,8 +150,8 @@ pub(crate) fn view(
         None
     };
     let open = Status::parse(&row.status).is_some_and(Status::is_open);
-    let deferred = match super::deferred::load(conn, &row.id)? {
-        Some(request) => Some(super::deferred::view(conn, request)?),
+    let deferred = match request::load(conn, &row.id)? {
+        Some(found) => Some(request::view(conn, found)?),
         None => None,
     };
     Ok(ConsultationView {

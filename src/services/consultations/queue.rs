@@ -176,9 +176,14 @@ pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<Consulta
             check(conn, &actor, &row, ConsultationAct::View, now)?;
             crate::db::write_tx(conn, |conn| {
                 audit_read(conn, &actor, now, &row)?;
-                let role = crate::services::calls::call_role(conn, &actor, &row)?;
+                let role = crate::access::consultation::call_role(conn, &actor, &row)?;
                 let opens = (row.mode == "realtime")
-                    .then(|| crate::services::calls::join_opens_at(&row, margin))
+                    .then(|| {
+                        crate::domain::consultation::join_opens_at(
+                            row.slot_start.map(|s| s.and_utc()),
+                            margin,
+                        )
+                    })
                     .flatten();
                 let mut v = view(conn, row, now, true)?;
                 v.my_call_role = role;

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use super::flow::tell_requester;
-use super::{load as load_request, save};
+use crate::services::consultations::request::{load as load_request, save};
 use crate::db::DbConnection;
 use crate::db::models::MedicalRecordRow;
 use crate::db::schema::consultations;

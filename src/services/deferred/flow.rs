@@ -3,13 +3,13 @@
 //! clock stops, and restarts with the time that was left when the documents arrive), or
 //! declining it with a reason. The requester is told by e-mail, without medical content.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{load as load_request, save};
+use crate::services::consultations::request::{load as load_request, save};
 use crate::access::consultation::{ConsultationAct, Part, audit_act, part_for};
 use crate::db::models::{ConsultationRow, DeferredRequestRow};
 use crate::db::schema::{consultations, organizations, practitioners};
@@ -299,27 +299,6 @@ pub async fn request_documents(
             })
         })
         .await
-}
-
-/// The requester marked the documents complete after a request for more: the clock runs again
-/// with the time it had left. Returns the new deadline, or `None` when the clock was not
-/// stopped.
-pub(crate) fn resume(
-    conn: &mut DbConnection,
-    row: &ConsultationRow,
-    now: DateTime<Utc>,
-) -> AppResult<Option<DateTime<Utc>>> {
-    let Some(mut request) = load_request(conn, &row.id)? else {
-        return Ok(None);
-    };
-    if request.paused_at.is_none() {
-        return Ok(None);
-    }
-    let deadline = now + Duration::seconds(request.remaining_seconds.unwrap_or(0));
-    request.paused_at = None;
-    request.remaining_seconds = None;
-    save(conn, &request)?;
-    Ok(Some(deadline))
 }
 
 /// The consultant turns the request down, with a reason the requester reads on its page.

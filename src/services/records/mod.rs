@@ -3,7 +3,6 @@
 //! and the patient's health passport. Who may see or change what is decided in [`access`]; every
 //! read and change, and every refusal, lands in the audit log (art. 40).
 
-pub mod passport;
 pub mod read;
 pub mod sign;
 pub mod write;
@@ -14,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::consultations::PartyRef;
+use super::refs::PartyRef;
 use super::documents::document_time;
 use super::patients;
 use crate::db::DbConnection;
@@ -23,11 +22,7 @@ use crate::db::schema::{medical_records, organizations, record_materials};
 use crate::domain::canonical::to_canonical;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrganizationRef {
-    pub id: String,
-    pub name: String,
-}
+pub use super::refs::OrganizationRef;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MaterialView {

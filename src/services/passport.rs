@@ -1,4 +1,4 @@
-//! The health passport (art. 36–37): a patient's signed records, newest first, each record with
+//! The health passport (art. 36–37), assembled from records and councils above both: a patient's signed records, newest first, each record with
 //! all its signed versions. Drafts never appear. Read by the patient or their representative, and
 //! by a doctor the access policy lets into the chart.
 
@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{RecordView, view};
+use super::records::{RecordView, view};
 use crate::access::Access;
 use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::MedicalRecordRow;
@@ -15,7 +15,7 @@ use crate::db::write_tx;
 use crate::domain::account::Role;
 use crate::domain::records::RecordStatus;
 use crate::error::{AppError, AppResult};
-use crate::services::consultations::PartyRef;
+use crate::services::refs::PartyRef;
 use crate::services::patients;
 use crate::services::{Actor, Context};
 
