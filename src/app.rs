@@ -30,11 +30,11 @@ const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=()";
 /// ...except the call page, for the video consultation and screen sharing.
 const CALL_PAGE_PERMISSIONS_POLICY: &str =
     "camera=(self), microphone=(self), display-capture=(self)";
-/// The documents that host the call page. The web interface is one document with a hash router:
-/// the call (`#/consultations/{id}/call`) is drawn in the shell `static/index.html`, which the
-/// browser asks for as `/` (the hash never reaches the server), so the shell carries the call
-/// page's policy and every other response the closed one.
-const CALL_PAGE_PATHS: [&str; 2] = ["/", "/index.html"];
+/// The document that hosts the call page. The web interface is one shell with a hash router, and
+/// a hash never reaches the server; so the call (`#/consultations/{id}/call`) is drawn in the
+/// same shell served as `/call`, which the router moves to (and away from) by a full load. Only
+/// that document may use the camera, the microphone and screen capture.
+const CALL_PAGE_PATHS: [&str; 1] = ["/call"];
 
 pub struct Application {
     port: u16,

@@ -11,7 +11,12 @@ struct Assets;
 
 pub async fn asset(req: HttpRequest) -> HttpResponse {
     let path = req.path().trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
+    // `/call` is the shell too, with the call page's permissions (see `app::CALL_PAGE_PATHS`).
+    let path = if path.is_empty() || path == "call" {
+        "index.html"
+    } else {
+        path
+    };
     match Assets::get(path) {
         Some(file) => {
             let mime = mime_guess::from_path(path).first_or_octet_stream();

@@ -142,9 +142,20 @@ function failed(err) {
 }
 
 /** Draws the current route. A newer navigation wins over a slower, older one. */
+/** The call page is its own document (`/call`): only there may the camera and microphone be
+ *  used (the server's Permissions-Policy). Moves to it, or away from it, by a full load. */
+function inRightDocument(route) {
+  const wantsCall = route.view === call;
+  const onCall = location.pathname === '/call';
+  if (wantsCall === onCall) return true;
+  location.replace(`${wantsCall ? '/call' : '/'}${location.hash}`);
+  return false;
+}
+
 async function renderView({ keepForms = false } = {}) {
   const seq = ++renderSeq;
   const route = currentRoute();
+  if (!inRightDocument(route)) return;
   const snapshot = keepForms ? captureForms(main) : null;
   main.setAttribute('aria-busy', 'true');
   const loading = setTimeout(() => {

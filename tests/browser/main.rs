@@ -163,7 +163,7 @@ async fn registration(c: Client, url: String) {
     fill(&c, "#email", "browser.ru@example.kz").await;
     click(&c, "#register-form [type=submit]").await;
     element(&c, "#form-status[data-status='ok']").await;
-    text_containing(&c, "#form-status", "Учётная запись создана").await;
+    text_containing(&c, "#form-status", "Готово").await;
 
     // The new account signs in and sees itself; signing out returns to the directory.
     click(&c, "a[href='#/login']").await;

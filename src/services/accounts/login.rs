@@ -52,11 +52,12 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
     let checked = ctx.hashing.verify(input.password, stored).await;
     let ok = match checked {
         Ok(ok) => ok && user.is_some(),
-        Err(busy) => {
+        // No password was checked (`busy`, or the task failed): the attempt does not count.
+        Err(e) => {
             ctx.db
                 .run(move |conn| throttle::take_back(conn, &attempt))
                 .await?;
-            return Err(busy);
+            return Err(e);
         }
     };
     let now = now_naive(ctx);
