@@ -58,8 +58,8 @@ impl Scene {
         let mut tokens = vec![patient];
         for i in 1..subscribers {
             let email = format!("relative{i}@bench.telemed.kz");
-            let iin = telemed::domain::iin::Iin::numbered(97, u32::try_from(i)?)
-                .context("an IIN")?;
+            let iin =
+                telemed::domain::iin::Iin::numbered(97, u32::try_from(i)?).context("an IIN")?;
             post(
                 &http,
                 &url,

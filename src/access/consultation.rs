@@ -9,12 +9,12 @@ use diesel::prelude::*;
 use super::{Access, Actor, people};
 use crate::db::DbConnection;
 use crate::db::models::{ConsultationGuestRow, ConsultationRow};
-use crate::domain::consultation::CallRole;
 use crate::db::schema::{
     consultation_guests, council_members, councils, deferred_requests, practitioner_specialties,
     practitioners,
 };
 use crate::domain::account::Role;
+use crate::domain::consultation::CallRole;
 use crate::error::{AppError, AppResult};
 
 /// The actor's part in a consultation, strongest first.

@@ -158,8 +158,10 @@ impl CallRole {
     }
 }
 
-
 /// From when a real-time consultation's call may be joined: the margin before its slot.
-pub fn join_opens_at(slot_start: Option<DateTime<Utc>>, margin_minutes: i64) -> Option<DateTime<Utc>> {
+pub fn join_opens_at(
+    slot_start: Option<DateTime<Utc>>,
+    margin_minutes: i64,
+) -> Option<DateTime<Utc>> {
     slot_start.map(|s| s - Duration::minutes(margin_minutes))
 }

@@ -279,7 +279,9 @@ mod tests {
     fn dates_are_not_checked_per_month_and_every_century_digit_1_to_6_passes() {
         // 31 April and 30 February: not refused (see the module doc), nor 29 February of any
         // year, nor a century digit that places the date in the future.
-        for head in ["9004313", "9002303", "0102294", "9901015", "2512316", "9901011"] {
+        for head in [
+            "9004313", "9002303", "0102294", "9901015", "2512316", "9901011",
+        ] {
             let passing = with_head(head);
             assert!(!passing.is_empty());
             for iin in passing {

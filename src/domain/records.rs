@@ -303,14 +303,18 @@ mod tests {
 
     #[test]
     fn hidden_and_control_characters_are_refused_in_what_is_signed() {
-        let note = |text: &str| validate_content(RecordKind::ConsultationNote, &json!({ "text": text }));
+        let note =
+            |text: &str| validate_content(RecordKind::ConsultationNote, &json!({ "text": text }));
         assert!(note("Жалобы: кашель\nАД 120/80\tЧСС 72").is_ok());
         for bad in ["a\0b", "доза 1\u{202e}01 мг", "x\u{200b}y"] {
             assert_eq!(note(bad).unwrap_err().code, "invalid_characters", "{bad:?}");
         }
-        let drug = json!({"items": [{"drug": "a\nb", "dose": "1", "frequency": "1", "duration": "1"}]});
+        let drug =
+            json!({"items": [{"drug": "a\nb", "dose": "1", "frequency": "1", "duration": "1"}]});
         assert_eq!(
-            validate_content(RecordKind::Prescription, &drug).unwrap_err().code,
+            validate_content(RecordKind::Prescription, &drug)
+                .unwrap_err()
+                .code,
             "invalid_characters"
         );
     }

@@ -61,7 +61,8 @@ pub fn is_zero_width(c: char) -> bool {
 
 fn refused(c: char, lines: Lines) -> Option<Refused> {
     if c.is_control() {
-        let allowed = lines == Lines::Many && matches!(c, '\n' | '\t');
+        // Line breaks as any client sends them (CRLF from Windows programs) and tabs.
+        let allowed = lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
         (!allowed).then_some(Refused::Control)
     } else if is_bidi_control(c) {
         Some(Refused::Bidirectional)
@@ -79,7 +80,10 @@ pub fn allowed(c: char, lines: Lines) -> bool {
 
 /// The first character of `text` the platform does not accept, if any.
 pub fn check(text: &str, lines: Lines) -> Result<(), BadCharacter> {
-    match text.chars().find_map(|c| refused(c, lines).map(|why| (c, why))) {
+    match text
+        .chars()
+        .find_map(|c| refused(c, lines).map(|why| (c, why)))
+    {
         None => Ok(()),
         Some((character, why)) => Err(BadCharacter { character, why }),
     }
@@ -148,7 +152,7 @@ mod tests {
         assert_eq!(nul.character, '\0');
         assert_eq!(nul.why, Refused::Control);
         assert_eq!(nul.to_string(), "U+0000 (a control character)");
-        for c in ['\u{1}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9f}'] {
+        for c in ['\u{1}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
             assert!(check(&format!("x{c}y"), Lines::Many).is_err(), "{c:?}");
         }
         assert!(check("line 1\nline 2\tend", Lines::Many).is_ok());

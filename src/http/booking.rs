@@ -17,7 +17,8 @@ use crate::services::slots::{self, PractitionerSlots, SlotQuery};
 
 /// Free slots of a practitioner, or of every practitioner of a specialty, in UTC.
 #[utoipa::path(get, path = "/api/slots", tag = "booking", params(SlotQuery),
-    responses((status = 200, body = Vec<PractitionerSlots>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PractitionerSlots>), (status = 400, body = ErrorBody),
+              (status = 422, description = "date_out_of_range, invalid_id, invalid_code", body = ErrorBody)))]
 pub async fn list_slots(
     ctx: web::Data<Context>,
     q: web::Query<SlotQuery>,
@@ -39,8 +40,13 @@ pub async fn consent_status(
     path: web::Path<Id>,
     q: web::Query<PatientParam>,
 ) -> AppResult<HttpResponse> {
-    let status =
-        consent::status(&ctx, &user.0, path.into_inner().into(), q.into_inner().patient_id).await?;
+    let status = consent::status(
+        &ctx,
+        &user.0,
+        path.into_inner().into(),
+        q.into_inner().patient_id,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
@@ -78,7 +84,7 @@ pub async fn consent_code(
 #[utoipa::path(post, path = "/api/consultations", tag = "booking", request_body = BookingInput,
     responses((status = 201, body = ConsultationView),
               (status = 409, description = "slot_taken, consent_required", body = ErrorBody),
-              (status = 422, description = "slot_required, not_a_slot, slot_in_past, slot_beyond_urgent_deadline, funding_not_offered, …", body = ErrorBody)))]
+              (status = 422, description = "slot_required, not_a_slot, slot_in_past, slot_beyond_urgent_deadline, funding_not_offered, date_out_of_range, invalid_characters, invalid_id, invalid_code, …", body = ErrorBody)))]
 pub async fn create(
     ctx: web::Data<Context>,
     user: CurrentUser,
@@ -127,15 +133,17 @@ pub async fn cancel(
 /// Art. 15: move to another slot with a reason; the history keeps the old one.
 #[utoipa::path(post, path = "/api/consultations/{id}/reschedule", tag = "booking", request_body = RescheduleInput,
     params(("id" = String, Path)),
-    responses((status = 200, body = ConsultationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ConsultationView), (status = 409, body = ErrorBody),
+              (status = 422, description = "slot_in_past, slot_beyond_horizon, not_a_slot, date_out_of_range, invalid_characters", body = ErrorBody)))]
 pub async fn reschedule(
     ctx: web::Data<Context>,
     user: CurrentUser,
     path: web::Path<Id>,
     body: web::Json<RescheduleInput>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(change::reschedule(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        change::reschedule(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?,
+    ))
 }
 
 /// Art. 12: the patient agrees to a booking staff made on their own initiative (link token).
@@ -148,7 +156,13 @@ pub async fn confirm(
     path: web::Path<Id>,
     body: web::Json<ConfirmInput>,
 ) -> AppResult<HttpResponse> {
-    let view = change::confirm(&ctx, path.into_inner().into(), body.into_inner(), client_ip(&req)).await?;
+    let view = change::confirm(
+        &ctx,
+        path.into_inner().into(),
+        body.into_inner(),
+        client_ip(&req),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -174,10 +188,8 @@ pub async fn documents_complete(
     user: CurrentUser,
     path: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(
-        HttpResponse::Ok()
-            .json(change::documents_complete(&ctx, &user.0, path.into_inner().into()).await?),
-    )
+    Ok(HttpResponse::Ok()
+        .json(change::documents_complete(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
 /// Staff queue, soonest legal deadline first, with time left.

@@ -20,7 +20,7 @@ type Id = web::Path<super::ids::Id>;
 /// A doctor asks for a council (art. 20); consultants are named or assigned (art. 22, 23).
 #[utoipa::path(post, path = "/api/councils", tag = "councils", request_body = CouncilInput,
     responses((status = 201, body = CouncilView), (status = 403, body = ErrorBody),
-              (status = 422, description = "council_too_small (art. 2.6), consultants_or_specialties, no_consultant_available, organization_lacks_specialty, patient_not_found, not_a_patient, question_required, scheduled_at_required, scheduled_at_past, unknown_practitioner, unknown_specialty, unknown_organization, duplicate_consultant, initiator_not_consultant", body = ErrorBody)))]
+              (status = 422, description = "council_too_small (art. 2.6), consultants_or_specialties, no_consultant_available, organization_lacks_specialty, patient_not_found, not_a_patient, question_required, scheduled_at_required, scheduled_at_past, scheduled_at_beyond_horizon, date_out_of_range, invalid_characters, unknown_practitioner, unknown_specialty, unknown_organization, duplicate_consultant, initiator_not_consultant", body = ErrorBody)))]
 pub async fn create(
     ctx: web::Data<Context>,
     user: CurrentUser,

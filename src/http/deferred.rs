@@ -39,8 +39,7 @@ pub async fn request_documents(
     path: web::Path<Id>,
     body: web::Json<DocumentsInput>,
 ) -> AppResult<HttpResponse> {
-    let view =
-        flow::request_documents(&ctx, &user.0, &path, body.into_inner()).await?;
+    let view = flow::request_documents(&ctx, &user.0, &path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

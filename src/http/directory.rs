@@ -79,7 +79,8 @@ pub async fn update_organization(
     path: web::Path<Id>,
     body: web::Json<OrganizationInput>,
 ) -> AppResult<HttpResponse> {
-    let view = organizations::update(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+    let view =
+        organizations::update(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -95,7 +96,8 @@ pub async fn publish_offer(
     body: web::Json<OfferInput>,
 ) -> AppResult<HttpResponse> {
     let view =
-        organizations::publish_offer(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+        organizations::publish_offer(&ctx, &user.0, path.into_inner().into(), body.into_inner())
+            .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -131,7 +133,8 @@ pub async fn update_practitioner(
     body: web::Json<ProfileInput>,
 ) -> AppResult<HttpResponse> {
     let view =
-        practitioners::update_profile(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+        practitioners::update_profile(&ctx, &user.0, path.into_inner().into(), body.into_inner())
+            .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -148,6 +151,7 @@ pub async fn set_schedule(
     body: web::Json<ScheduleView>,
 ) -> AppResult<HttpResponse> {
     let view =
-        practitioners::set_schedule(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+        practitioners::set_schedule(&ctx, &user.0, path.into_inner().into(), body.into_inner())
+            .await?;
     Ok(HttpResponse::Ok().json(view))
 }

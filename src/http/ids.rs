@@ -80,8 +80,17 @@ mod tests {
         let good = uuid::Uuid::new_v4().to_string();
         let id: Id = serde_json::from_value(serde_json::json!(good)).unwrap();
         assert_eq!(&*id, good.as_str());
-        for bad in ["", "nope", "\u{0}", "../x", "0B7E2C1A-0000-4000-8000-000000000001"] {
-            assert!(serde_json::from_value::<Id>(serde_json::json!(bad)).is_err(), "{bad:?}");
+        for bad in [
+            "",
+            "nope",
+            "\u{0}",
+            "../x",
+            "0B7E2C1A-0000-4000-8000-000000000001",
+        ] {
+            assert!(
+                serde_json::from_value::<Id>(serde_json::json!(bad)).is_err(),
+                "{bad:?}"
+            );
         }
         assert!(serde_json::from_value::<Code>(serde_json::json!("cardiology")).is_ok());
         assert!(serde_json::from_value::<Code>(serde_json::json!("cardio\u{0}")).is_err());

@@ -118,7 +118,8 @@ pub async fn add_material(
     path: web::Path<Id>,
     body: web::Json<MaterialInput>,
 ) -> AppResult<HttpResponse> {
-    let view = write::add_material(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
+    let view =
+        write::add_material(&ctx, &user.0, path.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

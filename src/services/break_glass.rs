@@ -52,10 +52,18 @@ pub async fn open(
             format!("state the reason in at least {MIN_REASON_CHARS} characters"),
         ));
     }
+    let key = input.patient.trim().to_owned();
+    let is_iin = key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit());
+    if !is_iin && !crate::domain::text::is_id(&key) {
+        // Neither an IIN nor an id names nobody; it need not reach the database.
+        return Err(AppError::unprocessable(
+            "patient_not_found",
+            "no patient has this id or IIN",
+        ));
+    }
     let (actor, now, rules) = (actor.clone(), ctx.clock.now(), ctx.access_rules());
     ctx.db
         .run(move |conn| {
-            let key = input.patient.trim().to_owned();
             let patient: UserRow = users::table
                 .filter(users::id.eq(&key).or(users::iin.eq(&key)))
                 .filter(users::role.eq(Role::Patient.as_str()))

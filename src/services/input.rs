@@ -117,10 +117,7 @@ pub(crate) fn code<'a>(value: &'a str, field: &str) -> AppResult<&'a str> {
 }
 
 /// [`code`] of an optional field.
-pub(crate) fn optional_code<'a>(
-    value: Option<&'a str>,
-    field: &str,
-) -> AppResult<Option<&'a str>> {
+pub(crate) fn optional_code<'a>(value: Option<&'a str>, field: &str) -> AppResult<Option<&'a str>> {
     value.map(|v| code(v, field)).transpose()
 }
 

@@ -8,10 +8,9 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::accounts::now_naive;
-use super::practitioners::{self, PractitionerView};
 use super::input::{checked_characters, optional_code, required_line};
+use super::practitioners::{self, PractitionerView};
 use super::{Actor, Context, optional_text, required_text};
-use crate::domain::text::Lines;
 use crate::db::models::{OfferVersionRow, OrganizationRow};
 use crate::db::schema::{
     offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties,
@@ -21,6 +20,7 @@ use crate::domain::account::Role;
 use crate::domain::organization::{
     InternalRules, PriceItem, ServiceKind, parse_time_zone, validate_price_list,
 };
+use crate::domain::text::Lines;
 use crate::error::{AppError, AppResult};
 
 /// Everything an administrator sets about an organisation. Terms are free text shown as written.

@@ -15,8 +15,8 @@ use crate::db::write_tx;
 use crate::domain::account::Role;
 use crate::domain::records::RecordStatus;
 use crate::error::{AppError, AppResult};
-use crate::services::refs::PartyRef;
 use crate::services::patients;
+use crate::services::refs::PartyRef;
 use crate::services::{Actor, Context};
 
 #[derive(Debug, Deserialize, IntoParams)]

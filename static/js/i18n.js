@@ -60,10 +60,11 @@ export function specialtyName(specialty) {
   return specialty[`name_${current}`] || specialty.name_ru || specialty.code;
 }
 
-/** An API error in the user's language; unknown codes show the server's own message. */
+/** An API error in the user's language (a translation may quote the server's message, which
+ *  names the field, as {message}); unknown codes show the server's own message. */
 export function errorText(err) {
   const code = err && err.code;
-  if (code && has(`error.${code}`)) return t(`error.${code}`);
+  if (code && has(`error.${code}`)) return t(`error.${code}`, { message: (err && err.message) || '' });
   return t('error.generic', { message: (err && err.message) || code || '?' });
 }
 

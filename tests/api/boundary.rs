@@ -42,7 +42,10 @@ async fn nul_byte_in_login_email_is_422_not_500() {
         )
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
-    assert!(body["message"].as_str().unwrap().contains("email"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("email"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -60,7 +63,9 @@ async fn nul_byte_in_query_values_is_422_not_500() {
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, code).await;
     }
     let token = app.login_demo(PATIENT).await;
-    let res = app.get_as(&token, "/api/me/access-log?patient_id=%00").await;
+    let res = app
+        .get_as(&token, "/api/me/access-log?patient_id=%00")
+        .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_id").await;
 }
 
@@ -99,12 +104,19 @@ async fn nul_byte_in_booking_and_cancel_reasons_is_422_not_500() {
     let cardio = cardiologist(&app).await;
     let start = (Utc::now() + Duration::days(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let res = app
-        .send_as(Method::POST, Some(&token), "/api/consultations",
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/consultations",
             &json!({"mode": "realtime", "urgency": "planned", "practitioner_id": cardio,
-                    "slot_start": start, "reason": "боли\u{0}в груди", "funding": "gobmp"}))
+                    "slot_start": start, "reason": "боли\u{0}в груди", "funding": "gobmp"}),
+        )
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
-    assert!(body["message"].as_str().unwrap().contains("reason"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("reason"),
+        "{body}"
+    );
     let res = app
         .send_as(
             Method::POST,
@@ -131,16 +143,24 @@ async fn malformed_ids_in_a_booking_are_422_not_500() {
     let app = TestApp::with_demo().await;
     let token = app.login_demo(PATIENT).await;
     let res = app
-        .send_as(Method::POST, Some(&token), "/api/consultations",
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/consultations",
             &json!({"mode": "deferred", "urgency": "planned", "organization_id": "\u{0}",
-                    "reason": "Второе мнение", "funding": "gobmp"}))
+                    "reason": "Второе мнение", "funding": "gobmp"}),
+        )
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_id").await;
     let org = app.demo_org("Алматы").await;
     let res = app
-        .send_as(Method::POST, Some(&token), "/api/consultations",
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/consultations",
             &json!({"mode": "deferred", "urgency": "planned", "organization_id": org,
-                    "specialty": "cardiology\u{0}", "reason": "Второе мнение", "funding": "gobmp"}))
+                    "specialty": "cardiology\u{0}", "reason": "Второе мнение", "funding": "gobmp"}),
+        )
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
 }
@@ -155,7 +175,10 @@ async fn nul_byte_in_council_question_is_422_not_500() {
                     "mode": "deferred", "initiative": "patient", "specialties": ["cardiology", "neurology"]}))
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
-    assert!(body["message"].as_str().unwrap().contains("question"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("question"),
+        "{body}"
+    );
     // An id that is neither an IIN nor an id names nobody, without a query (PostgreSQL would
     // have failed the transaction).
     let res = app
@@ -164,6 +187,33 @@ async fn nul_byte_in_council_question_is_422_not_500() {
                     "mode": "deferred", "initiative": "patient", "specialties": ["cardiology", "neurology"]}))
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "no_care_relationship").await;
+}
+
+#[tokio::test]
+async fn nul_byte_in_break_glass_patient_is_422_not_500() {
+    let app = TestApp::with_demo().await;
+    let token = app.login_demo(DOCTOR).await;
+    let reason = "Пациент доставлен без сознания, нужен анамнез";
+    for patient in ["\u{0}", "77070730017\u{0}", "' OR 1=1 --"] {
+        let res = app
+            .send_as(
+                Method::POST,
+                Some(&token),
+                "/api/break-glass",
+                &json!({"patient": patient, "reason": reason}),
+            )
+            .await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "patient_not_found").await;
+    }
+    let res = app
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/break-glass",
+            &json!({"patient": some_id(), "reason": "Без\u{0}сознания, нужен анамнез срочно"}),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
 }
 
 #[tokio::test]
@@ -184,7 +234,10 @@ async fn far_future_slots_from_is_422() {
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "date_out_of_range").await;
     }
     let res = app
-        .get(&format!("/api/slots?specialty=cardiology&from=%2B262142-12-25T00:00:00Z&to={}", "%2B262142-12-31T23:59:59Z"))
+        .get(&format!(
+            "/api/slots?specialty=cardiology&from=%2B262142-12-25T00:00:00Z&to={}",
+            "%2B262142-12-31T23:59:59Z"
+        ))
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "date_out_of_range").await;
     still_serving(&app).await;
@@ -196,9 +249,13 @@ async fn far_future_booking_and_reschedule_are_422() {
     let token = app.login_demo(PATIENT).await;
     let cardio = cardiologist(&app).await;
     let res = app
-        .send_as(Method::POST, Some(&token), "/api/consultations",
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/consultations",
             &json!({"mode": "realtime", "urgency": "planned", "practitioner_id": cardio,
-                    "slot_start": FAR_FUTURE, "reason": "Боли", "funding": "gobmp"}))
+                    "slot_start": FAR_FUTURE, "reason": "Боли", "funding": "gobmp"}),
+        )
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "date_out_of_range").await;
     for at in [FAR_FUTURE, "9999-12-31T10:00:00Z"] {
@@ -233,7 +290,12 @@ async fn council_scheduled_in_year_9999_or_beyond_the_horizon_is_422() {
     }
     let beyond = (Utc::now() + Duration::days(400)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let res = app
-        .send_as(Method::POST, Some(&token), "/api/councils", &council(&beyond))
+        .send_as(
+            Method::POST,
+            Some(&token),
+            "/api/councils",
+            &council(&beyond),
+        )
         .await;
     assert_error(
         res,
@@ -277,7 +339,10 @@ async fn right_to_left_override_and_zero_width_in_names_are_422() {
         body["full_name"] = json!(name);
         let res = app.post("/api/auth/register", &body).await;
         let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
-        assert!(body["message"].as_str().unwrap().contains("full_name"), "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("full_name"),
+            "{body}"
+        );
     }
     let mut body = registration(&fresh_iin(910), "rtl\u{202E}@example.kz");
     body["full_name"] = json!("Серикова Айгуль");
@@ -299,7 +364,12 @@ async fn right_to_left_override_and_zero_width_in_names_are_422() {
 #[tokio::test]
 async fn icd10_percent_is_literal() {
     let app = TestApp::with_demo().await;
-    let found: Value = app.get("/api/icd10?q=%25&limit=100").await.json().await.unwrap();
+    let found: Value = app
+        .get("/api/icd10?q=%25&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
     let found = found.as_array().unwrap();
     // The burns of T31/T32 name percentages of body surface; nothing else matches.
     assert!(!found.is_empty());

@@ -5,6 +5,7 @@
 
 mod access_log;
 mod booking;
+mod break_glass;
 mod call;
 mod council;
 mod deferred;

@@ -8,14 +8,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::services::refs::PartyRef;
-use crate::services::refs::OrganizationRef;
-use crate::services::{Actor, patients};
 use crate::db::DbConnection;
 use crate::db::models::DeferredRequestRow;
 use crate::db::schema::{deferred_requests, organizations};
 use crate::domain::consultation::RequestKind;
 use crate::error::{AppError, AppResult};
+use crate::services::refs::OrganizationRef;
+use crate::services::refs::PartyRef;
+use crate::services::{Actor, patients};
 
 /// A deferred request as the consultation view shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -165,7 +165,10 @@ pub(crate) fn named(
     let mut picks = Vec::new();
     for id in ids {
         if !crate::domain::text::is_id(id) {
-            return Err(unprocessable("unknown_practitioner", "no such practitioner"));
+            return Err(unprocessable(
+                "unknown_practitioner",
+                "no such practitioner",
+            ));
         }
         let (user_id, organization_id): (String, String) = practitioners::table
             .find(id)
@@ -219,7 +222,10 @@ fn nobody(specialty: &str) -> AppError {
 pub(crate) fn check_organizations(conn: &mut DbConnection, ids: &[String]) -> AppResult<()> {
     for org in ids {
         if !crate::domain::text::is_id(org) {
-            return Err(unprocessable("unknown_organization", "no such organisation"));
+            return Err(unprocessable(
+                "unknown_organization",
+                "no such organisation",
+            ));
         }
         let n: i64 = organizations::table
             .filter(organizations::id.eq(org))

@@ -17,8 +17,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::refs::PartyRef;
 use super::refs::OrganizationRef;
+use super::refs::PartyRef;
 use super::{Actor, Context, patients};
 use crate::access::Access;
 use crate::db::models::{CouncilConclusionRow, CouncilMemberRow, CouncilRow, CouncilSignatureRow};

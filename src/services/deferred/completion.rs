@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use super::flow::tell_requester;
-use crate::services::consultations::request::{load as load_request, save};
 use crate::db::DbConnection;
 use crate::db::models::MedicalRecordRow;
 use crate::db::schema::consultations;
@@ -16,6 +15,7 @@ use crate::domain::consultation::{Completion, Mode, Status};
 use crate::domain::records::RecordKind;
 use crate::error::AppResult;
 use crate::notify::templates::RequestUpdate;
+use crate::services::consultations::request::{load as load_request, save};
 use crate::services::consultations::{doctor_user_id, load, record_event, status_of};
 
 /// Which of art. 21's conditions a signed record meets.

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::services::consultations::request::{load as load_request, save};
 use crate::access::consultation::{ConsultationAct, Part, audit_act, part_for};
 use crate::db::models::{ConsultationRow, DeferredRequestRow};
 use crate::db::schema::{consultations, organizations, practitioners};
@@ -18,6 +17,7 @@ use crate::domain::consultation::{Mode, Status};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::notify::templates::{self, RequestText, RequestUpdate};
 use crate::notify::{self, Outgoing};
+use crate::services::consultations::request::{load as load_request, save};
 use crate::services::consultations::{
     ConsultationView, doctor_user_id, load, record_event, status_of, view,
 };

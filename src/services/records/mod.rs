@@ -13,9 +13,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::refs::PartyRef;
 use super::documents::document_time;
 use super::patients;
+use super::refs::PartyRef;
 use crate::db::DbConnection;
 use crate::db::models::{MedicalRecordRow, RecordMaterialRow};
 use crate::db::schema::{medical_records, organizations, record_materials};

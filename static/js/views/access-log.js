@@ -56,8 +56,10 @@ function table(entries, zone) {
       class: e.break_glass ? 'row--alert' : null,
     },
       h('td', { dataset: { label: t('access_log.when') } }, timeEl(e.at, zone)),
-      h('td', { dataset: { label: t('access_log.who') } }, who(e),
-        e.break_glass ? [h('br'), h('span', { class: 'badge badge--alert' }, t('access_log.break_glass'))] : null),
+      // One box for the name, role, organisation and badge: on a phone the cell is a grid of
+      // label and value, where loose pieces would each take a cell of their own.
+      h('td', { dataset: { label: t('access_log.who') } }, h('div', {}, who(e),
+        e.break_glass ? [h('br'), h('span', { class: 'badge badge--alert' }, t('access_log.break_glass'))] : null)),
       h('td', { dataset: { label: t('access_log.what') } }, what(e)),
       h('td', { dataset: { label: t('access_log.why') } }, why(e)))))));
 }
