@@ -126,13 +126,22 @@ async fn nul_byte_in_booking_and_cancel_reasons_is_422_not_500() {
         )
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
-    // A line break and a tab are fine in a reason; a carriage return is a control character.
+    // Line breaks (CRLF too) and tabs are fine in a reason; other control characters are not.
     let res = app
         .send_as(
             Method::POST,
             Some(&token),
             &format!("/api/consultations/{}/cancel", some_id()),
-            &json!({"reason_code": "other", "reason_text": "a\r\nb"}),
+            &json!({"reason_code": "other", "reason_text": "a\r\n\tb"}),
+        )
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app
+        .send_as(
+            Method::POST,
+            Some(&token),
+            &format!("/api/consultations/{}/cancel", some_id()),
+            &json!({"reason_code": "other", "reason_text": "a\u{1b}[2Jb"}),
         )
         .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters").await;
