@@ -231,16 +231,29 @@ pub fn deny(
     act: ConsultationAct,
     at: DateTime<Utc>,
 ) -> AppError {
+    refuse(conn, actor, row, act.action(), at, AppError::forbidden())
+}
+
+/// A refusal of `action` on the consultation answered with `error` (a 403 with its own code),
+/// audited with the patient as subject (art. 40).
+pub fn refuse(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &ConsultationRow,
+    action: &str,
+    at: DateTime<Utc>,
+    error: AppError,
+) -> AppError {
     Access {
         actor,
         at,
         subject: &row.patient_id,
-        action: act.action(),
+        action,
         object_type: "consultation",
         object_id: &row.id,
         purpose: Some(&row.id),
     }
-    .deny(conn)
+    .refuse(conn, "denied", error)
 }
 
 /// The audit row of an act done on the consultation, with the patient as subject, so the

@@ -13,9 +13,8 @@ use diesel::prelude::*;
 
 use super::consultations::{load, status_of};
 use super::{Actor, Context, patients};
-use crate::access::Access;
 pub(crate) use crate::access::consultation::call_role;
-use crate::access::consultation::{ConsultationAct, deny as deny_act};
+use crate::access::consultation::{ConsultationAct, deny as deny_act, refuse};
 use crate::db::DbConnection;
 use crate::db::models::ConsultationRow;
 use crate::db::schema::consultations;
@@ -134,16 +133,7 @@ pub(crate) fn deny(
     row: &ConsultationRow,
     action: &str,
 ) -> AppResult<()> {
-    let refusal = Access {
-        actor,
-        at,
-        subject: &row.patient_id,
-        action,
-        object_type: "consultation",
-        object_id: &row.id,
-        purpose: Some(&row.id),
-    }
-    .deny(conn);
+    let refusal = refuse(conn, actor, row, action, at, AppError::forbidden());
     if refusal.code() == "forbidden" {
         Ok(())
     } else {
@@ -187,18 +177,12 @@ pub(crate) fn require_doctor(
 ) -> AppResult<()> {
     match call_role(conn, actor, row)? {
         Some(CallRole::Doctor) => Ok(()),
-        Some(_) => Err(Access {
-            actor,
-            at: now,
-            subject: &row.patient_id,
-            action: "consultation.lead",
-            object_type: "consultation",
-            object_id: &row.id,
-            purpose: Some(&row.id),
-        }
-        .refuse(
+        Some(_) => Err(refuse(
             conn,
-            "denied",
+            actor,
+            row,
+            "consultation.lead",
+            now,
             AppError::client(
                 ErrorKind::Forbidden,
                 "only_doctor",

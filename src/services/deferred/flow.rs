@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::access::consultation::{ConsultationAct, Part, audit_act, part_for};
+use crate::access::consultation::{ConsultationAct, Part, audit_act, part_for, refuse};
 use crate::db::models::{ConsultationRow, DeferredRequestRow};
 use crate::db::schema::{consultations, organizations, practitioners};
 use crate::db::{DbConnection, write_tx};
@@ -74,18 +74,12 @@ fn require_assigned(
     if holder.as_deref() == Some(actor.user_id.as_str()) {
         Ok(())
     } else {
-        Err(crate::access::Access {
-            actor,
-            at: now,
-            subject: &row.patient_id,
-            action: "consultation.answer",
-            object_type: "consultation",
-            object_id: &row.id,
-            purpose: Some(&row.id),
-        }
-        .refuse(
+        Err(refuse(
             conn,
-            "denied",
+            actor,
+            row,
+            "consultation.answer",
+            now,
             AppError::client(
                 ErrorKind::Forbidden,
                 "not_assigned",
@@ -204,16 +198,7 @@ pub async fn take(ctx: &Context, actor: &Actor, id: &str) -> AppResult<Consultat
                     } else {
                         AppError::forbidden()
                     };
-                    return Err(crate::access::Access {
-                        actor: &actor,
-                        at: now,
-                        subject: &row.patient_id,
-                        action: "consultation.take",
-                        object_type: "consultation",
-                        object_id: &row.id,
-                        purpose: Some(&row.id),
-                    }
-                    .refuse(conn, "denied", error));
+                    return Err(refuse(conn, &actor, &row, "consultation.take", now, error));
                 }
                 let practitioner: String = practitioners::table
                     .filter(practitioners::user_id.eq(&actor.user_id))
