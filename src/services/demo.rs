@@ -25,6 +25,10 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("admin.aqtobe@demo.telemed.kz", "organisation admin, Aqtobe"),
     ("support.almaty@demo.telemed.kz", "patient support, Almaty"),
     ("cardio@demo.telemed.kz", "doctor (cardiology), Almaty"),
+    (
+        "therapist@demo.telemed.kz",
+        "doctor (therapy), Almaty: treats patient@ (try a council)",
+    ),
     ("patient@demo.telemed.kz", "patient"),
     ("patient2@demo.telemed.kz", "patient (a child)"),
     ("parent@demo.telemed.kz", "legal representative of patient2"),
