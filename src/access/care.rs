@@ -156,15 +156,3 @@ fn relationships(
     );
     Ok(out)
 }
-
-/// Whether a break-the-glass grant or an ordinary relationship exists at all (the doctor's
-/// own drafts aside): what "within a care relationship" means for record writes.
-pub fn has_relationship(
-    conn: &mut DbConnection,
-    doctor: &str,
-    patient: &str,
-    now: DateTime<Utc>,
-    rules: Rules,
-) -> AppResult<bool> {
-    Ok(care_basis(conn, doctor, patient, now, rules, None)?.is_some())
-}

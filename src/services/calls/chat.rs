@@ -4,9 +4,9 @@
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use diesel::prelude::*;
 
+use super::audit_call;
 use super::materials::shared_file;
-use super::{audit_call, deny};
-use crate::access::consultation::{ConsultationAct, part_for};
+use crate::access::consultation::{ConsultationAct, part_for, refuse};
 use crate::db::models::{CallMessageRow, ConsultationMaterialRow};
 use crate::db::schema::{call_messages, consultation_materials, users};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -121,8 +121,14 @@ pub async fn history(ctx: &Context, actor: &Actor, consultation: &str) -> AppRes
         .run(move |conn| {
             let row = load(conn, &consultation)?;
             if part_for(conn, &actor, &row, ConsultationAct::Call)?.is_none() {
-                deny(conn, &actor, now, &row, "chat.read")?;
-                return Err(AppError::forbidden());
+                return Err(refuse(
+                    conn,
+                    &actor,
+                    &row,
+                    "chat.read",
+                    now,
+                    AppError::forbidden(),
+                ));
             }
             write_tx(conn, |conn| {
                 audit_call(

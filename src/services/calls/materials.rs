@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{audit_call, deny};
-use crate::access::consultation::{ConsultationAct, part_for};
+use super::audit_call;
+use crate::access::consultation::{ConsultationAct, part_for, refuse};
 use crate::db::models::{ConsultationMaterialRow, ConsultationRow};
 use crate::db::schema::{consultation_materials, users};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -98,8 +98,14 @@ fn load_visible(
 ) -> AppResult<ConsultationRow> {
     let row = load(conn, id)?;
     if part_for(conn, actor, &row, ConsultationAct::Files)?.is_none() {
-        deny(conn, actor, now, &row, action)?;
-        return Err(AppError::forbidden());
+        return Err(refuse(
+            conn,
+            actor,
+            &row,
+            action,
+            now,
+            AppError::forbidden(),
+        ));
     }
     Ok(row)
 }
@@ -159,8 +165,14 @@ where
             let row = load(conn, &i)?;
             // Guests of the call share nothing into the patient's file (the call only).
             if part_for(conn, &a, &row, ConsultationAct::Files)?.is_none() {
-                deny(conn, &a, now, &row, "material.upload")?;
-                return Err(AppError::forbidden());
+                return Err(refuse(
+                    conn,
+                    &a,
+                    &row,
+                    "material.upload",
+                    now,
+                    AppError::forbidden(),
+                ));
             }
             if !matches!(status_of(&row)?, Status::Booked | Status::InProgress) {
                 return Err(AppError::conflict(

@@ -93,11 +93,17 @@ pub async fn authorize_join(ctx: &Context, actor: &Actor, consultation: &str) ->
         .run(move |conn| {
             let row = load(conn, &id)?;
             let Some(role) = call_role(conn, &actor, &row)? else {
-                deny(conn, &actor, now, &row, "call.join")?;
-                return Err(AppError::client(
-                    ErrorKind::Forbidden,
-                    "not_a_participant",
-                    "you take no part in this consultation",
+                return Err(refuse(
+                    conn,
+                    &actor,
+                    &row,
+                    "call.join",
+                    now,
+                    AppError::client(
+                        ErrorKind::Forbidden,
+                        "not_a_participant",
+                        "you take no part in this consultation",
+                    ),
                 ));
             };
             check_joinable(&row, now, margin)?;
@@ -122,23 +128,6 @@ pub async fn authorize_join(ctx: &Context, actor: &Actor, consultation: &str) ->
             })
         })
         .await
-}
-
-/// Records a refused attempt on a patient's consultation (art. 40); it stays although the
-/// request fails.
-pub(crate) fn deny(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    row: &ConsultationRow,
-    action: &str,
-) -> AppResult<()> {
-    let refusal = refuse(conn, actor, row, action, at, AppError::forbidden());
-    if refusal.code() == "forbidden" {
-        Ok(())
-    } else {
-        Err(refusal)
-    }
 }
 
 /// Records something that happened in a call: on the patient's access log, with the

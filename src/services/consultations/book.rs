@@ -265,18 +265,12 @@ pub async fn book(
                 let treating = actor.role == Role::Doctor
                     && care_basis(conn, &actor.user_id, &patient.id, now, rules, None)?.is_some();
                 if doctor_sends_elsewhere && !treating && relation == Relation::Staff {
-                    return Err(crate::access::Access {
-                        actor: &actor,
-                        at: now,
-                        subject: &patient.id,
-                        action: "consultation.book",
-                        object_type: "patient",
-                        object_id: &patient.id,
-                        purpose: None,
-                    }
-                    .refuse(
+                    return Err(crate::access::refuse_for(
                         conn,
-                        "denied",
+                        &actor,
+                        &patient.id,
+                        now,
+                        "consultation.book",
                         AppError::client(
                             crate::error::ErrorKind::Forbidden,
                             "no_care_relationship",

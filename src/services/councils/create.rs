@@ -141,16 +141,14 @@ fn treated_patient(
         _ => None,
     };
     match basis {
-        Some(crate::access::Basis::BreakGlass(_)) | None => Err(crate::access::Access {
+        Some(crate::access::Basis::BreakGlass(_)) | None => Err(crate::access::refuse_for(
+            conn,
             actor,
-            at: now,
-            subject: &user.id,
-            action: "council.create",
-            object_type: "patient",
-            object_id: &user.id,
-            purpose: None,
-        }
-        .refuse(conn, "denied", no_care_relationship())),
+            &user.id,
+            now,
+            "council.create",
+            no_care_relationship(),
+        )),
         Some(_) => Ok(user),
     }
 }

@@ -158,16 +158,14 @@ pub async fn create(
             )?;
             // Only a doctor in a care relationship writes into the chart, never its owner.
             let Grant::Care(basis) = grant else {
-                return Err(crate::access::Access {
-                    actor: &actor,
-                    at: now,
-                    subject: &patient.id,
-                    action: target.action,
-                    object_type: target.object_type,
-                    object_id: target.object_id,
-                    purpose: None,
-                }
-                .deny(conn));
+                return Err(crate::access::refuse_for(
+                    conn,
+                    &actor,
+                    &patient.id,
+                    now,
+                    target.action,
+                    AppError::forbidden(),
+                ));
             };
             if input.consultation_id.is_some()
                 && input.consultation_id.as_deref() != basis.consultation()
