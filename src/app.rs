@@ -47,7 +47,7 @@ pub struct Application {
 /// Opens the database and applies what start-up must: migrations (if configured), the folders
 /// for blobs and mail, demo data on a first start (if configured).
 pub async fn prepare(
-    settings: Settings,
+    mut settings: Settings,
     clock: Arc<dyn Clock>,
     public_url: String,
 ) -> anyhow::Result<Context> {
@@ -64,6 +64,7 @@ pub async fn prepare(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the folder {}", dir.display()))?;
     }
+    development_ca(&mut settings, clock.now())?;
     let verifier = Arc::new(X509Verifier::new(trust_store(&settings)?));
     let blobs = crate::storage::BlobStore::open(&settings.storage).with_context(|| {
         format!(
@@ -88,6 +89,37 @@ pub async fn prepare(
         .await
         .context("writing the audit checkpoint")?;
     Ok(context)
+}
+
+/// A demo installation with no platform CA of its own uses the development CA (made on the first
+/// start): trusted, and certifying the keys doctors enrol, so signing works on the first command.
+fn development_ca(
+    settings: &mut Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let signing = &mut settings.signing;
+    if !settings.demo.seed_on_first_start
+        || signing.dev_ca_dir.as_os_str().is_empty()
+        || !signing.platform_ca_cert.as_os_str().is_empty()
+    {
+        return Ok(());
+    }
+    let (paths, made) =
+        crate::pki::development::ensure(&signing.dev_ca_dir, now).with_context(|| {
+            format!(
+                "making the development CA in {}",
+                signing.dev_ca_dir.display()
+            )
+        })?;
+    if made {
+        tracing::info!(dir = %paths.dir.display(), "made a DEVELOPMENT CA for the demo (not for production)");
+    }
+    signing.platform_ca_cert = paths.certificate();
+    signing.platform_ca_key = paths.key();
+    if !signing.trusted_roots.contains(&paths.certificate()) {
+        signing.trusted_roots.push(paths.certificate());
+    }
+    Ok(())
 }
 
 /// The configured roots and CRLs. None configured is allowed: then no signature verifies.

@@ -200,6 +200,26 @@ pub struct AuthSettings {
     /// How long a sign-in or registration waits for a hashing slot before 503 `busy`.
     #[serde(default = "default_hash_queue_ms")]
     pub hash_queue_ms: u64,
+    /// Lifetimes of the links sent by e-mail: address verification (and a change of address),
+    /// password reset, an invitation to a staff account.
+    #[serde(default = "default_verify_link_hours")]
+    pub verify_link_hours: i64,
+    #[serde(default = "default_reset_link_minutes")]
+    pub reset_link_minutes: i64,
+    #[serde(default = "default_invite_days")]
+    pub invite_days: i64,
+}
+
+fn default_verify_link_hours() -> i64 {
+    48
+}
+
+fn default_reset_link_minutes() -> i64 {
+    30
+}
+
+fn default_invite_days() -> i64 {
+    7
 }
 
 fn default_hash_queue_ms() -> u64 {
@@ -250,6 +270,11 @@ pub struct SigningSettings {
     pub platform_ca_cert: PathBuf,
     #[serde(default)]
     pub platform_ca_key: PathBuf,
+    /// Where a demo installation keeps the development CA it makes on its first start and uses
+    /// as the platform CA (trusted, enrolment on) while `platform_ca_cert` is unset. Only with
+    /// `demo.seed_on_first_start`; empty: none (the production profile).
+    #[serde(default)]
+    pub dev_ca_dir: PathBuf,
 }
 
 /// Real-time consultations (`crate::realtime`).

@@ -11,6 +11,8 @@ pub enum ErrorKind {
     Forbidden,
     NotFound,
     Conflict,
+    /// A single-use link that was spent or expired.
+    Gone,
     PayloadTooLarge,
     UnsupportedMediaType,
     Unprocessable,

@@ -1,4 +1,4 @@
-//! The `telemed` command: serve (default), migrate, demo, audit verify, pki.
+//! The `telemed` command: serve (default), migrate, demo, audit verify, pki, icd10 import.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use telemed::config::{Settings, Sources};
 use telemed::db::Db;
 use telemed::pki::cli::PkiCommand;
 use telemed::services::demo;
+use telemed::services::icd10::cli::Icd10Command;
 
 #[derive(Parser)]
 #[command(name = "telemed", version, about = "Remote medical services platform")]
@@ -48,6 +49,11 @@ enum Command {
     Pki {
         #[command(subcommand)]
         command: PkiCommand,
+    },
+    /// ICD-10 (МКБ-10) titles: import the national classifier's Russian or Kazakh file.
+    Icd10 {
+        #[command(subcommand)]
+        command: Icd10Command,
     },
 }
 
@@ -135,6 +141,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Pki { command } => telemed::pki::cli::run(command),
+        Command::Icd10 { command } => telemed::services::icd10::cli::run(command, &settings),
     }
 }
 
@@ -144,6 +151,18 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     // The banner is a courtesy: a closed stdout (a supervisor, a pipe) must not stop the service.
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "telemed is running: open {}", app.url());
+    let signing = &app.context().settings.signing;
+    if demo
+        && !signing.dev_ca_dir.as_os_str().is_empty()
+        && signing.platform_ca_cert.starts_with(&signing.dev_ca_dir)
+    {
+        let _ = writeln!(
+            out,
+            "signing: a DEVELOPMENT CA in {} certifies the keys doctors enrol in the browser \
+             (demo only, never for production)",
+            signing.dev_ca_dir.display()
+        );
+    }
     if demo {
         let _ = writeln!(out, "demo logins (password {}):", demo::DEMO_PASSWORD);
         for (email, what) in demo::DEMO_LOGINS {

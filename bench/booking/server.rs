@@ -55,6 +55,7 @@ impl Embedded {
         settings.mail.dir = dir.path().join("mail");
         settings.audit.key_file = dir.path().join("audit.key");
         settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
+        settings.signing.dev_ca_dir = dir.path().join("dev-ca");
         settings.demo.seed_on_first_start = true;
         settings.notify.worker_enabled = opts.mail_worker;
         let mut pg_schema = None;

@@ -28,6 +28,7 @@ impl App {
         settings.mail.dir = dir.path().join("mail");
         settings.audit.key_file = dir.path().join("audit.key");
         settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
+        settings.signing.dev_ca_dir = dir.path().join("dev-ca");
         settings.notify.worker_enabled = false;
         adjust(&mut settings);
         let (tx, rx) = tokio::sync::oneshot::channel();

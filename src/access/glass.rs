@@ -12,7 +12,7 @@ use crate::db::schema::{break_glass_grants, organizations, users};
 use crate::db::{DbConnection, new_id};
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
-use crate::notify::templates::{BreakGlassText, break_glass, local_time};
+use crate::notify::templates::{Addressee, BreakGlassText, Recipient, break_glass, local_time};
 use crate::notify::{Outgoing, enqueue};
 
 /// The audit action of a grant; the access log marks it.
@@ -44,6 +44,7 @@ pub fn open(
     reason: &str,
     now: DateTime<Utc>,
     rules: Rules,
+    public_url: &str,
 ) -> AppResult<BreakGlassGrantRow> {
     let now = now.trunc_subsecs(6);
     let patient = people::user(conn, patient_id)?;
@@ -80,7 +81,7 @@ pub fn open(
         ..audit
     }
     .record(conn, "ok")?;
-    tell_administrators(conn, &row, &patient.full_name, now)?;
+    tell_administrators(conn, &row, &patient.full_name, now, public_url)?;
     Ok(row)
 }
 
@@ -90,6 +91,7 @@ fn tell_administrators(
     grant: &BreakGlassGrantRow,
     patient_name: &str,
     now: DateTime<Utc>,
+    public_url: &str,
 ) -> AppResult<()> {
     let Some(org_id) = &grant.organization_id else {
         return Ok(());
@@ -106,19 +108,21 @@ fn tell_administrators(
         .load(conn)?;
     let at = local_time(&zone, grant.created_at.and_utc());
     let until = local_time(&zone, grant.expires_at.and_utc());
+    let review_url = format!("{public_url}/#/break-glass/review");
+    let text = BreakGlassText {
+        doctor_name: &doctor.full_name,
+        patient_name,
+        at: &at,
+        until: &until,
+        organization_name: &org_name,
+        url: &review_url,
+    };
     for (name, email, lang) in admins {
-        let (subject, body) = break_glass(
-            &lang,
-            &BreakGlassText {
-                addressee: &name,
-                doctor_name: &doctor.full_name,
-                patient_name,
-                at: &at,
-                until: &until,
-                reason: &grant.reason,
-                organization_name: &org_name,
-            },
-        );
+        let to = Addressee {
+            recipient: Recipient::Administrator,
+            name: &name,
+        };
+        let (subject, body) = break_glass(&lang, &to, &text)?;
         let queued = enqueue(
             conn,
             now,
@@ -141,4 +145,57 @@ fn tell_administrators(
         }
     }
     Ok(())
+}
+
+/// One grant as its reviewers read it.
+pub struct Reviewed {
+    pub grant: BreakGlassGrantRow,
+    pub doctor_name: String,
+    pub patient_name: String,
+}
+
+/// How many grants one review shows at most, newest first.
+const REVIEW_LIMIT: i64 = 200;
+
+/// The grants opened by doctors of the organisation, newest first, for its administrators to
+/// review: who, whose chart, when and the reason stated (which the mail to them leaves out, as
+/// it can describe the patient's condition). Only the organisation's administrators: the
+/// platform operator runs the installation but reviews no reasons. Each patient sees the review
+/// in their access log (art. 40).
+pub fn review(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    organization_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Reviewed>> {
+    if actor.role != Role::OrgAdmin || actor.organization_id.as_deref() != Some(organization_id) {
+        return Err(AppError::forbidden());
+    }
+    let grants: Vec<BreakGlassGrantRow> = break_glass_grants::table
+        .filter(break_glass_grants::organization_id.eq(organization_id))
+        .order(break_glass_grants::created_at.desc())
+        .limit(REVIEW_LIMIT)
+        .select(BreakGlassGrantRow::as_select())
+        .load(conn)?;
+    let mut out = Vec::with_capacity(grants.len());
+    for grant in grants {
+        let doctor_name = people::user(conn, &grant.doctor_id)?.full_name;
+        let patient_name = people::user(conn, &grant.patient_id)?.full_name;
+        Access {
+            actor,
+            at: now,
+            subject: &grant.patient_id,
+            action: "break_glass.review",
+            object_type: "break_glass",
+            object_id: &grant.id,
+            purpose: None,
+        }
+        .record(conn, "ok")?;
+        out.push(Reviewed {
+            grant,
+            doctor_name,
+            patient_name,
+        });
+    }
+    Ok(out)
 }

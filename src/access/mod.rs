@@ -24,6 +24,7 @@ mod audit_row;
 pub mod care;
 pub mod consultation;
 pub mod glass;
+pub mod organization;
 pub mod patient;
 mod people;
 pub mod record;

@@ -77,6 +77,8 @@ pub struct SessionRow {
     pub user_id: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -37,6 +37,7 @@ diesel::table! {
         offer_acceptance -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_file_bytes -> Nullable<BigInt>,
     }
 }
 
@@ -62,6 +63,8 @@ diesel::table! {
         organization_id -> Nullable<Text>,
         language -> Text,
         created_at -> Timestamp,
+        email_verified_at -> Nullable<Timestamp>,
+        deactivated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -81,6 +84,20 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -478,9 +495,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    text_translations (owner_type, owner_id, field, lang) {
+        owner_type -> Text,
+        owner_id -> Text,
+        field -> Text,
+        lang -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    icd10_imports (id) {
+        id -> Text,
+        lang -> Text,
+        source -> Text,
+        accepted -> Integer,
+        rejected -> Integer,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    icd10_titles (lang, code) {
+        lang -> Text,
+        code -> Text,
+        title -> Text,
+        import_id -> Text,
+    }
+}
+
 diesel::joinable!(offer_versions -> organizations (organization_id));
+diesel::joinable!(icd10_titles -> icd10_imports (import_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(practitioners -> users (user_id));
 diesel::joinable!(practitioners -> organizations (organization_id));
 diesel::joinable!(practitioner_specialties -> practitioners (practitioner_id));
@@ -507,6 +556,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     offer_versions,
     users,
     representations,
+    account_tokens,
     sessions,
     login_throttle,
     practitioners,
@@ -535,4 +585,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     council_members,
     council_conclusions,
     council_signatures,
+    text_translations,
+    icd10_imports,
+    icd10_titles,
 );

@@ -20,11 +20,32 @@ pub enum ServiceKind {
     Monitoring,
 }
 
-/// One line of the price list (art. 34.3), in tenge.
+/// One line of the price list (art. 34.3), in tenge. `service` is the Russian name, which a
+/// booking names the line by; the Kazakh and English names are for readers and may be empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PriceItem {
     pub service: String,
     pub price_kzt: i64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service_kk: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service_en: String,
+}
+
+impl PriceItem {
+    /// The service's name for a reader of `lang` (`ru`, `kk`, `en`), Russian where not given.
+    pub fn name_in(&self, lang: &str) -> &str {
+        let translated = match lang {
+            "kk" => self.service_kk.trim(),
+            "en" => self.service_en.trim(),
+            _ => "",
+        };
+        if translated.is_empty() {
+            &self.service
+        } else {
+            translated
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,11 +104,16 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, RulesError> {
         .map_err(|_| RulesError::TimeZone(name.to_owned()))
 }
 
+/// Every line names its service and has a price; a booking names a line by its Russian name,
+/// so two lines of one name would make the price ambiguous.
 pub fn validate_price_list(items: &[PriceItem]) -> Result<(), RulesError> {
     let ok = items
         .iter()
         .all(|i| i.price_kzt >= 0 && !i.service.trim().is_empty());
-    ok.then_some(()).ok_or(RulesError::Price)
+    let mut names: Vec<&str> = items.iter().map(|i| i.service.trim()).collect();
+    names.sort_unstable();
+    let unique = names.windows(2).all(|w| w[0] != w[1]);
+    (ok && unique).then_some(()).ok_or(RulesError::Price)
 }
 
 #[cfg(test)]
@@ -116,6 +142,25 @@ mod tests {
         let mut r = rules(12);
         r.planned_deadline_hours = 6;
         assert_eq!(r.validate(), Err(RulesError::PlannedDeadline));
+    }
+
+    #[test]
+    fn price_lines_are_named_once_and_read_in_the_readers_language() {
+        let line = |service: &str, kk: &str| PriceItem {
+            service: service.into(),
+            price_kzt: 5000,
+            service_kk: kk.into(),
+            service_en: String::new(),
+        };
+        assert!(validate_price_list(&[line("Приём", ""), line("Консилиум", "")]).is_ok());
+        assert_eq!(
+            validate_price_list(&[line("Приём", ""), line(" Приём ", "")]),
+            Err(RulesError::Price)
+        );
+        let l = line("Приём терапевта", "Терапевт қабылдауы");
+        assert_eq!(l.name_in("kk"), "Терапевт қабылдауы");
+        assert_eq!(l.name_in("en"), "Приём терапевта");
+        assert_eq!(l.name_in("ru"), "Приём терапевта");
     }
 
     #[test]

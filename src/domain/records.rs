@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::icd10::Catalogue;
+
 text_enum!(
     /// What a record is.
     RecordKind {
@@ -60,7 +62,13 @@ struct Note {
 #[serde(deny_unknown_fields)]
 struct Diagnosis {
     icd10: String,
+    /// The doctor's wording of the diagnosis.
     text: String,
+    /// The code's title in the classifier, in the language of the record's author: always
+    /// written by the server (a value sent with the content is replaced), so a signed record
+    /// names its codes as the classifier does, in the language it is written in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -102,8 +110,13 @@ struct Prescription {
 }
 
 /// Checks `content` against its kind and returns it normalised (trimmed, unknown fields refused),
-/// ready to be stored as canonical JSON.
-pub fn validate_content(kind: RecordKind, content: &Value) -> Result<Value, ContentError> {
+/// ready to be stored as canonical JSON. A conclusion's diagnoses get their titles from
+/// `titles`, the classifier in the author's language.
+pub fn validate_content(
+    kind: RecordKind,
+    content: &Value,
+    titles: &Catalogue,
+) -> Result<Value, ContentError> {
     fn parse<T: serde::de::DeserializeOwned>(content: &Value) -> Result<T, ContentError> {
         T::deserialize(content).map_err(|e| ContentError::new("invalid_content", e.to_string()))
     }
@@ -131,12 +144,13 @@ pub fn validate_content(kind: RecordKind, content: &Value) -> Result<Value, Cont
             c.prescription = c.prescription.map(prescription).transpose()?;
             for d in &mut c.diagnoses {
                 d.icd10 = parse_icd10(&d.icd10)?;
-                if super::icd10::lookup(&d.icd10).is_none() {
+                let Some(known) = titles.title(&d.icd10) else {
                     return Err(ContentError::new(
                         "unknown_icd10",
                         format!("{} is not in ICD-10 (WHO 2019)", d.icd10),
                     ));
-                }
+                };
+                d.title = Some(known.title);
                 d.text = text(&d.text, "diagnoses.text", MAX_SHORT, true)?;
             }
             to_value(&c)
@@ -258,7 +272,12 @@ pub fn parse_sha256(hex: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::account::Language;
     use serde_json::json;
+
+    fn ru() -> Catalogue<'static> {
+        Catalogue::new(Language::Ru, None, None)
+    }
 
     #[test]
     fn icd10_codes_are_checked_by_format() {
@@ -274,13 +293,22 @@ mod tests {
     #[test]
     fn a_conclusion_is_normalised_and_unknown_fields_are_refused() {
         let c = json!({"findings": " АД 150/95 ", "diagnoses": [{"icd10": "i10", "text": "АГ"}]});
-        let v = validate_content(RecordKind::Conclusion, &c).unwrap();
+        let v = validate_content(RecordKind::Conclusion, &c, &ru()).unwrap();
         assert_eq!(v["findings"], "АД 150/95");
         assert_eq!(v["diagnoses"][0]["icd10"], "I10");
         assert_eq!(v["recommendations"], "");
+        // The classifier's title in the author's language, whatever the client sent.
+        assert_eq!(
+            v["diagnoses"][0]["title"],
+            "Эссенциальная [первичная] гипертензия"
+        );
+        let sent = json!({"findings": "x", "diagnoses": [{"icd10": "I20.8", "text": "ИБС",
+            "title": "Other forms of angina pectoris"}]});
+        let v = validate_content(RecordKind::Conclusion, &sent, &ru()).unwrap();
+        assert_eq!(v["diagnoses"][0]["title"], "Другие формы стенокардии");
         let extra = json!({"findings": "x", "diagnoses": [{"icd10": "I10", "text": "x"}], "y": 1});
         assert_eq!(
-            validate_content(RecordKind::Conclusion, &extra)
+            validate_content(RecordKind::Conclusion, &extra, &ru())
                 .unwrap_err()
                 .code,
             "invalid_content"
@@ -291,20 +319,27 @@ mod tests {
     fn each_kind_requires_its_fields() {
         let empty = json!({"items": []});
         assert_eq!(
-            validate_content(RecordKind::Prescription, &empty)
+            validate_content(RecordKind::Prescription, &empty, &ru())
                 .unwrap_err()
                 .code,
             "missing_field"
         );
         let r = json!({"studies": ["ЭКГ"], "reason": "боли"});
-        assert!(validate_content(RecordKind::Referral, &r).is_ok());
-        assert!(validate_content(RecordKind::ConsultationNote, &json!({"text": " "})).is_err());
+        assert!(validate_content(RecordKind::Referral, &r, &ru()).is_ok());
+        assert!(
+            validate_content(RecordKind::ConsultationNote, &json!({"text": " "}), &ru()).is_err()
+        );
     }
 
     #[test]
     fn hidden_and_control_characters_are_refused_in_what_is_signed() {
-        let note =
-            |text: &str| validate_content(RecordKind::ConsultationNote, &json!({ "text": text }));
+        let note = |text: &str| {
+            validate_content(
+                RecordKind::ConsultationNote,
+                &json!({ "text": text }),
+                &ru(),
+            )
+        };
         assert!(note("Жалобы: кашель\nАД 120/80\tЧСС 72").is_ok());
         for bad in ["a\0b", "доза 1\u{202e}01 мг", "x\u{200b}y"] {
             assert_eq!(note(bad).unwrap_err().code, "invalid_characters", "{bad:?}");
@@ -312,7 +347,7 @@ mod tests {
         let drug =
             json!({"items": [{"drug": "a\nb", "dose": "1", "frequency": "1", "duration": "1"}]});
         assert_eq!(
-            validate_content(RecordKind::Prescription, &drug)
+            validate_content(RecordKind::Prescription, &drug, &ru())
                 .unwrap_err()
                 .code,
             "invalid_characters"

@@ -1,6 +1,6 @@
 //! A practitioner's weekly work schedule (график работы, art. 34), in the organisation's local time.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 /// One working interval on a weekday (1 = Monday … 7 = Sunday), local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +68,90 @@ pub fn validate(intervals: &[WeeklyInterval], days_off: &[DayOff]) -> Result<(),
     Ok(())
 }
 
+/// The Monday of the week `day` falls in (weeks run Monday to Sunday, as in Kazakhstan).
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// One day of a concrete week: the weekly pattern's hours, unless the day is off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayPlan {
+    pub date: NaiveDate,
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: i32,
+    /// The reason, when the day is off (an empty reason is still a day off).
+    pub day_off: Option<String>,
+    /// Working intervals in local time, earliest first; none on a day off.
+    pub hours: Vec<(NaiveTime, NaiveTime)>,
+}
+
+/// The seven days from `monday` as the weekly pattern and the days off make them.
+pub fn week(monday: NaiveDate, intervals: &[WeeklyInterval], days_off: &[DayOff]) -> Vec<DayPlan> {
+    (0..7)
+        .map(|i| {
+            let date = monday + Duration::days(i);
+            let weekday = date.weekday().number_from_monday() as i32;
+            let day_off = days_off
+                .iter()
+                .find(|d| d.day == date)
+                .map(|d| d.reason.clone());
+            let mut hours: Vec<(NaiveTime, NaiveTime)> = if day_off.is_some() {
+                Vec::new()
+            } else {
+                intervals
+                    .iter()
+                    .filter(|i| i.weekday == weekday)
+                    .map(|i| (i.starts, i.ends))
+                    .collect()
+            };
+            hours.sort();
+            DayPlan {
+                date,
+                weekday,
+                day_off,
+                hours,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_week_runs_from_monday_and_days_off_have_no_hours() {
+        assert_eq!(monday_of(day("2026-12-16")), day("2026-12-14"));
+        assert_eq!(monday_of(day("2026-12-14")), day("2026-12-14"));
+        assert_eq!(monday_of(day("2026-12-20")), day("2026-12-14"));
+        let pattern = [
+            iv(3, "14:00", "18:00"),
+            iv(3, "09:00", "13:00"),
+            iv(1, "09:00", "12:00"),
+        ];
+        let off = [DayOff {
+            day: day("2026-12-14"),
+            reason: "Отгул".into(),
+        }];
+        let w = week(day("2026-12-14"), &pattern, &off);
+        assert_eq!(w.len(), 7);
+        assert_eq!(w[0].day_off.as_deref(), Some("Отгул"));
+        assert!(w[0].hours.is_empty(), "a day off has no working hours");
+        assert_eq!(w[2].weekday, 3);
+        assert_eq!(
+            w[2].hours
+                .iter()
+                .map(|h| format_hhmm(h.0))
+                .collect::<Vec<_>>(),
+            ["09:00", "14:00"]
+        );
+        assert_eq!(w[6].date, day("2026-12-20"));
+        assert!(w[6].hours.is_empty() && w[6].day_off.is_none());
+    }
 
     fn iv(weekday: i32, a: &str, b: &str) -> WeeklyInterval {
         WeeklyInterval {

@@ -7,6 +7,7 @@ use super::error::ErrorBody;
 use super::ids::Id;
 use crate::error::AppResult;
 use crate::services::Context;
+use crate::services::access_log::AccessLogQuery;
 use crate::services::accounts::{
     self, LoginInput, LoginView, MeView, RegisterInput, RegistrationView, StaffInput, UserView,
 };
@@ -38,7 +39,12 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginInput>,
 ) -> AppResult<HttpResponse> {
-    let view = accounts::login(&ctx, body.into_inner(), client_ip(&req)).await?;
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect::<String>());
+    let view = accounts::login(&ctx, body.into_inner(), client_ip(&req), user_agent).await?;
     let cookie = session_cookie(
         &view.token,
         ctx.settings.auth.session_hours,
@@ -86,8 +92,8 @@ pub async fn create_staff(
 
 #[utoipa::path(get, path = "/api/organizations/{id}/staff", tag = "accounts",
     params(("id" = String, Path, description = "organisation id")),
-    responses((status = 200, body = Vec<UserView>), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<crate::services::accounts::StaffView>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_staff(
     ctx: web::Data<Context>,
     user: CurrentUser,
@@ -97,22 +103,17 @@ pub async fn list_staff(
         .json(accounts::list_staff(&ctx, &user.0, path.into_inner().into()).await?))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-pub struct AccessLogQuery {
-    /// For a legal representative: the represented patient.
-    pub patient_id: Option<String>,
-}
-
-/// Art. 40: who accessed the patient's data, what, when and why.
+/// Art. 40: who accessed the patient's data, what, when and why; a page at a time, grouped by
+/// who and filterable by person and kind, without the patient's own views unless asked.
 #[utoipa::path(get, path = "/api/me/access-log", tag = "accounts", params(AccessLogQuery),
-    responses((status = 200, body = Vec<crate::services::access_log::AccessEntry>),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = crate::services::access_log::AccessLogPage),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, description = "invalid_page, invalid_limit, invalid_kind, invalid_id", body = ErrorBody)))]
 pub async fn access_log(
     ctx: web::Data<Context>,
     user: CurrentUser,
     q: web::Query<AccessLogQuery>,
 ) -> AppResult<HttpResponse> {
-    let entries =
-        crate::services::access_log::for_patient(&ctx, &user.0, q.into_inner().patient_id).await?;
-    Ok(HttpResponse::Ok().json(entries))
+    let page = crate::services::access_log::for_patient(&ctx, &user.0, q.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

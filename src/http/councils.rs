@@ -90,7 +90,8 @@ pub async fn cancel(
     path: Id,
     body: web::Json<ReasonInput>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(members::cancel(&ctx, &user.0, &path, body.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(councils::cancel::cancel(&ctx, &user.0, &path, body.into_inner()).await?))
 }
 
 /// The initiator invites one more consultant: named, or for a specialty (art. 20, 22, 23).

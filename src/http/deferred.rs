@@ -8,11 +8,13 @@ use utoipa::IntoParams;
 use super::auth::CurrentUser;
 use super::error::ErrorBody;
 use super::ids::Id;
-use crate::domain::icd10::{self, Icd10Code};
+use super::language::ReaderLanguage;
+use crate::domain::icd10::Icd10Match;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::consultations::ConsultationView;
 use crate::services::deferred::flow::{self, DeclineInput, DocumentsInput};
+use crate::services::icd10;
 
 /// A consultant of the receiving organisation takes an unassigned request.
 #[utoipa::path(post, path = "/api/consultations/{id}/take", tag = "deferred", params(("id" = String, Path)),
@@ -61,18 +63,29 @@ pub async fn decline(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct Icd10Query {
-    /// A code prefix (`I1`) or words of the title (`hypertension`).
+    /// A code prefix (`I1`, also typed in a Cyrillic layout) or words of the title in the
+    /// reader's language (`стенокардия`) or in English (`angina`).
     pub q: String,
     /// At most this many (default 20, up to 100).
     pub limit: Option<usize>,
+    /// The language of the titles: ru, kk or en. Without it, the best of Accept-Language, else
+    /// ru. A title missing in Kazakh falls back to Russian, one missing in Russian to English.
+    #[allow(dead_code)] // read by the ReaderLanguage extractor, declared here for the OpenAPI
+    pub lang: Option<String>,
 }
 
-/// ICD-10 (WHO 2019) codes matching a query, for the conclusion form.
+/// ICD-10 (WHO 2019) codes matching a query, titled in the reader's language (МКБ-10 in
+/// Russian as shipped or imported, Kazakh as imported), for the conclusion form.
 #[utoipa::path(get, path = "/api/icd10", tag = "deferred", params(Icd10Query),
-    responses((status = 200, body = Vec<Icd10Code>),
-              (status = 422, description = "invalid_characters, field_too_long", body = ErrorBody)))]
-pub async fn icd10_search(q: web::Query<Icd10Query>) -> AppResult<HttpResponse> {
+    responses((status = 200, body = Vec<Icd10Match>),
+              (status = 422, description = "invalid_characters, field_too_long, invalid_language", body = ErrorBody)))]
+pub async fn icd10_search(
+    ctx: web::Data<Context>,
+    lang: ReaderLanguage,
+    q: web::Query<Icd10Query>,
+) -> AppResult<HttpResponse> {
     let words = crate::services::input::optional_line(&q.q, "q", 200)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    Ok(HttpResponse::Ok().json(icd10::search(&words, limit)))
+    let found = icd10::search(&ctx, lang.0, words, limit).await?;
+    Ok(HttpResponse::Ok().json(found))
 }

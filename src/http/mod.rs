@@ -1,8 +1,10 @@
 //! actix-web: routes, extractors and error mapping. Handlers parse, call one service, map.
 
+pub mod account_self;
 pub mod accounts;
 pub mod auth;
 pub mod booking;
+pub mod break_glass;
 pub mod calls;
 pub mod councils;
 pub mod csrf;
@@ -10,10 +12,13 @@ pub mod deferred;
 pub mod directory;
 pub mod error;
 pub mod ids;
+pub mod language;
 pub mod ops;
+pub mod platform;
 pub mod records;
 pub mod signal;
 pub mod signing_keys;
+pub mod staff;
 pub mod web;
 
 use actix_web::web as aw;
@@ -26,15 +31,23 @@ use utoipa::OpenApi;
         ops::health, ops::ready, ops::openapi,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::access_log,
         accounts::create_staff, accounts::list_staff,
+        account_self::verify_email, account_self::resend_verification, account_self::request_reset,
+        account_self::reset_password, account_self::change_password, account_self::change_email,
+        account_self::update_me, account_self::list_sessions, account_self::revoke_session,
+        account_self::invite_staff, account_self::resend_invite, account_self::show_invite,
+        account_self::accept_invite,
         directory::list_specialties, directory::list_organizations, directory::get_organization,
         directory::create_organization, directory::update_organization, directory::publish_offer,
         directory::list_practitioners, directory::get_practitioner,
         directory::update_practitioner, directory::set_schedule,
+        directory::offer_acceptances, directory::practitioner_week, directory::my_week,
+        staff::deactivate, staff::reactivate, platform::organizations, platform::health,
         booking::list_slots, booking::consent_status, booking::consent_act, booking::consent_code,
         booking::create, booking::list, booking::get, booking::cancel, booking::reschedule,
         booking::confirm, booking::agree, booking::documents_complete, booking::staff_queue,
         records::create, records::get, records::update, records::document, records::sign,
         records::amend, records::add_material, records::health_passport, records::break_glass,
+        break_glass::review,
         signing_keys::challenge, signing_keys::enrol,
         signal::signal, calls::ice_servers, calls::upload_file, calls::list_materials,
         calls::download_material, calls::messages, calls::end, calls::phone,
@@ -60,7 +73,47 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                 .route("/auth/register", aw::post().to(accounts::register))
                 .route("/auth/login", aw::post().to(accounts::login))
                 .route("/auth/logout", aw::post().to(accounts::logout))
-                .route("/me", aw::get().to(accounts::me))
+                .service(
+                    aw::resource("/me")
+                        .route(aw::get().to(accounts::me))
+                        .route(aw::patch().to(account_self::update_me)),
+                )
+                .route(
+                    "/auth/verify-email",
+                    aw::post().to(account_self::verify_email),
+                )
+                .route(
+                    "/auth/password-reset",
+                    aw::post().to(account_self::request_reset),
+                )
+                .route(
+                    "/auth/password-reset/confirm",
+                    aw::post().to(account_self::reset_password),
+                )
+                .route(
+                    "/me/verify-email",
+                    aw::post().to(account_self::resend_verification),
+                )
+                .route("/me/password", aw::post().to(account_self::change_password))
+                .route("/me/email", aw::post().to(account_self::change_email))
+                .route("/me/sessions", aw::get().to(account_self::list_sessions))
+                .route(
+                    "/me/sessions/{id}",
+                    aw::delete().to(account_self::revoke_session),
+                )
+                .route(
+                    "/organizations/{id}/invites",
+                    aw::post().to(account_self::invite_staff),
+                )
+                .route(
+                    "/organizations/{id}/staff/{user_id}/invite",
+                    aw::post().to(account_self::resend_invite),
+                )
+                .route("/invites/{token}", aw::get().to(account_self::show_invite))
+                .route(
+                    "/invites/{token}/accept",
+                    aw::post().to(account_self::accept_invite),
+                )
                 .route("/me/access-log", aw::get().to(accounts::access_log))
                 .route(
                     "/me/signing-key/challenge",
@@ -100,6 +153,32 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
                     "/practitioners/{id}/schedule",
                     aw::put().to(directory::set_schedule),
                 )
+                .route(
+                    "/practitioners/{id}/week",
+                    aw::get().to(directory::practitioner_week),
+                )
+                .route("/me/week", aw::get().to(directory::my_week))
+                .route(
+                    "/organizations/{id}/offer-acceptances",
+                    aw::get().to(directory::offer_acceptances),
+                )
+                .route(
+                    "/organizations/{id}/break-glass",
+                    aw::get().to(break_glass::review),
+                )
+                .route(
+                    "/organizations/{id}/staff/{user_id}/deactivate",
+                    aw::post().to(staff::deactivate),
+                )
+                .route(
+                    "/organizations/{id}/staff/{user_id}/reactivate",
+                    aw::post().to(staff::reactivate),
+                )
+                .route(
+                    "/platform/organizations",
+                    aw::get().to(platform::organizations),
+                )
+                .route("/platform/health", aw::get().to(platform::health))
                 .route("/slots", aw::get().to(booking::list_slots))
                 .service(
                     aw::resource("/organizations/{id}/consent")

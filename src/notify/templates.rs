@@ -1,36 +1,101 @@
-//! The texts of the e-mails, in Russian, Kazakh and English, chosen by the recipient's language
-//! (`ru`, `kk`, `en`; anything else gets Russian). Each function returns `(subject, body)`.
+//! The e-mails, in Russian, Kazakh and English, chosen by the recipient's stored language
+//! (`ru`, `kk`, `en`; anything else gets Russian), each written for its kind of recipient: the
+//! patient, their legal representative, the doctor, a council's consultant, an organisation's
+//! administrator, an organisation, an account's owner. The texts are files,
+//! `src/notify/mail/<lang>/<letter>.<recipient>.txt` (see the README there), rendered by
+//! minijinja (`templates/engine.rs`); here are only the values each letter gets. Each function
+//! returns `(subject, body)`.
 //!
-//! Mail travels and is stored outside the platform, so it carries only what is listed here:
-//! names, times, the stated reason for the visit and links; never a diagnosis or a conclusion.
+//! Mail travels and is stored outside the platform, so it carries names, times, codes from a
+//! closed list and links; never free text a person typed (a reason, a complaint, a question),
+//! which can hold medical details: a letter says that a reason was given and links to the page
+//! where the signed-in reader sees it.
 
 mod account;
-mod break_glass;
+mod account_links;
 mod council;
-mod en;
-mod kk;
-mod ru;
+mod engine;
+#[cfg(test)]
+mod tests;
+
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Serialize;
 
 use crate::domain::account::Language;
+use crate::error::AppResult;
 
 pub use account::registration_attempt;
-pub use break_glass::{BreakGlassText, break_glass};
+pub use account_links::{AccountLink, account_link};
 pub use council::{CouncilNotice, CouncilText, council};
 
-/// What the booking e-mails say about one consultation.
-#[derive(Debug, Clone, Default)]
+/// Who a letter is written for; each has their own text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    Patient,
+    /// A patient's legal representative, told about the patient they represent.
+    Representative,
+    /// The doctor of a consultation, a council's initiator, or the doctor who sent a request.
+    Doctor,
+    /// A doctor invited to a council.
+    Consultant,
+    /// An organisation's administrator.
+    Administrator,
+    /// An organisation, at its own address.
+    Organization,
+    /// The owner of an account, about the account itself.
+    Owner,
+}
+
+impl Recipient {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recipient::Patient => "patient",
+            Recipient::Representative => "representative",
+            Recipient::Doctor => "doctor",
+            Recipient::Consultant => "consultant",
+            Recipient::Administrator => "administrator",
+            Recipient::Organization => "organization",
+            Recipient::Owner => "owner",
+        }
+    }
+
+    /// The side a user's account role puts them on in letters about a patient's care: a patient,
+    /// a representative, or (any member of staff) the doctor's side.
+    pub fn of_role(role: &str) -> Recipient {
+        match role {
+            "patient" => Recipient::Patient,
+            "representative" => Recipient::Representative,
+            _ => Recipient::Doctor,
+        }
+    }
+}
+
+/// The person a letter greets, and in which text.
+#[derive(Debug, Clone, Copy)]
+pub struct Addressee<'a> {
+    pub recipient: Recipient,
+    pub name: &'a str,
+}
+
+/// What the booking e-mails say about one consultation. The reason for the visit is not here:
+/// it is the patient's complaint, medical information that stays in the platform.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct BookingText {
     pub patient_name: String,
     pub practitioner_name: String,
     pub organization_name: String,
-    /// Already formatted in the organisation's zone, e.g. "24.11.2026 10:00 (Asia/Almaty)".
+    /// Already formatted in the organisation's zone, e.g. "24.11.2026 10:00 (Asia/Almaty)";
+    /// empty for a deferred request.
     pub start_local: String,
+    /// A deferred request's deadline, formatted the same way; empty while its clock has not
+    /// started.
+    pub deadline_local: String,
     /// `realtime` or `deferred`.
     pub mode: String,
     /// The page of the consultation, given as is.
+    #[serde(rename = "url")]
     pub join_url: String,
-    /// The reason for the visit as the patient gave it; left out when empty.
-    pub reason: String,
 }
 
 /// A time as the mail shows it: in the organisation's zone (an IANA name, validated when the
@@ -49,59 +114,100 @@ fn language(lang: &str) -> Language {
     primary.to_ascii_lowercase().parse().unwrap_or(Language::Ru)
 }
 
-/// The booking is confirmed; includes the join link.
-pub fn booking_confirmed(lang: &str, b: &BookingText) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::booking_confirmed(b),
-        Language::Kk => kk::booking_confirmed(b),
-        Language::En => en::booking_confirmed(b),
-    }
+/// Renders `letter` for `to` in `lang` with `values`, plus the addressee's `name`.
+fn letter(
+    lang: &str,
+    letter: &str,
+    to: &Addressee<'_>,
+    values: Value,
+) -> AppResult<(String, String)> {
+    engine::render(
+        language(lang).as_str(),
+        letter,
+        to.recipient.as_str(),
+        context! { name => to.name, ..values },
+    )
 }
 
-/// Staff booked on their own initiative; the patient must agree by the link (art. 12).
-pub fn agreement_requested(lang: &str, b: &BookingText, confirm_url: &str) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::agreement_requested(b, confirm_url),
-        Language::Kk => kk::agreement_requested(b, confirm_url),
-        Language::En => en::agreement_requested(b, confirm_url),
-    }
+fn booking(
+    lang: &str,
+    name: &str,
+    to: &Addressee<'_>,
+    b: &BookingText,
+    more: Value,
+) -> AppResult<(String, String)> {
+    letter(
+        lang,
+        name,
+        to,
+        context! { b => Value::from(Serde(b)), ..more },
+    )
 }
 
-pub fn reminder(lang: &str, b: &BookingText, hours_before: i64) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::reminder(b, hours_before),
-        Language::Kk => kk::reminder(b, hours_before),
-        Language::En => en::reminder(b, hours_before),
-    }
+/// A real-time booking is confirmed; includes the join link.
+pub fn booking_confirmed(
+    lang: &str,
+    to: &Addressee<'_>,
+    b: &BookingText,
+) -> AppResult<(String, String)> {
+    booking(lang, "booking_confirmed", to, b, context! {})
 }
 
+/// A deferred request is accepted: when the answer is due, or that the clock waits for the
+/// documents (art. 13).
+pub fn request_received(
+    lang: &str,
+    to: &Addressee<'_>,
+    b: &BookingText,
+) -> AppResult<(String, String)> {
+    booking(lang, "request_received", to, b, context! {})
+}
+
+/// Staff booked on their own initiative; the patient's side agrees by the link (art. 12).
+pub fn agreement_requested(
+    lang: &str,
+    to: &Addressee<'_>,
+    b: &BookingText,
+    confirm_url: &str,
+) -> AppResult<(String, String)> {
+    booking(lang, "agreement_requested", to, b, context! { confirm_url })
+}
+
+pub fn reminder(
+    lang: &str,
+    to: &Addressee<'_>,
+    b: &BookingText,
+    hours: i64,
+) -> AppResult<(String, String)> {
+    booking(lang, "reminder", to, b, context! { hours })
+}
+
+/// The new time and the old; the reason the person gave is on the consultation's page only.
 pub fn rescheduled(
     lang: &str,
+    to: &Addressee<'_>,
     b: &BookingText,
     old_start_local: &str,
-    reason_text: &str,
-) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::rescheduled(b, old_start_local, reason_text),
-        Language::Kk => kk::rescheduled(b, old_start_local, reason_text),
-        Language::En => en::rescheduled(b, old_start_local, reason_text),
-    }
+) -> AppResult<(String, String)> {
+    booking(lang, "rescheduled", to, b, context! { old_start_local })
 }
 
-/// The cancellation with who cancelled and why (art. 15). Known `cancelled_by` and
-/// `reason_code` values are translated; others are shown as given.
+/// Art. 15: who cancelled and the reason's code, translated (an unknown one is shown as given);
+/// the explanation the person wrote is on the consultation's page only.
 pub fn cancelled(
     lang: &str,
+    to: &Addressee<'_>,
     b: &BookingText,
     cancelled_by: &str,
     reason_code: &str,
-    reason_text: &str,
-) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::cancelled(b, cancelled_by, reason_code, reason_text),
-        Language::Kk => kk::cancelled(b, cancelled_by, reason_code, reason_text),
-        Language::En => en::cancelled(b, cancelled_by, reason_code, reason_text),
-    }
+) -> AppResult<(String, String)> {
+    booking(
+        lang,
+        "cancelled",
+        to,
+        b,
+        context! { cancelled_by, reason_code },
+    )
 }
 
 /// To the organisation's administrator: a consultation was not provided in time (art. 8).
@@ -112,19 +218,13 @@ pub fn deadline_breached(
     urgency: &str,
     deadline_local: &str,
     queue_url: &str,
-) -> (String, String) {
-    let a = Alert {
-        consultation_id,
-        organization_name,
-        urgency,
-        deadline_local,
-        queue_url,
-    };
-    match language(lang) {
-        Language::Ru => ru::deadline_breached(&a),
-        Language::Kk => kk::deadline_breached(&a),
-        Language::En => en::deadline_breached(&a),
-    }
+) -> AppResult<(String, String)> {
+    engine::render(
+        language(lang).as_str(),
+        "deadline_breached",
+        Recipient::Administrator.as_str(),
+        context! { consultation_id, organization_name, urgency, deadline_local, url => queue_url },
+    )
 }
 
 /// What changed in a deferred request (art. 17, 21). The e-mail says only that something
@@ -139,174 +239,88 @@ pub enum RequestUpdate {
     ConclusionReady,
 }
 
-/// Who is written to about which request.
+impl RequestUpdate {
+    fn letter(self) -> &'static str {
+        match self {
+            RequestUpdate::DocumentsRequested => "request_documents",
+            RequestUpdate::Declined => "request_declined",
+            RequestUpdate::ConclusionReady => "conclusion_ready",
+        }
+    }
+}
+
+/// Which request a letter is about.
 #[derive(Debug, Clone)]
 pub struct RequestText<'a> {
-    /// The person or organisation addressed.
-    pub addressee: &'a str,
+    pub patient_name: &'a str,
+    /// The organisation that answers the request.
     pub organization_name: &'a str,
     pub url: &'a str,
 }
 
-pub fn request_update(lang: &str, update: RequestUpdate, r: &RequestText<'_>) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::request_update(update, r),
-        Language::Kk => kk::request_update(update, r),
-        Language::En => en::request_update(update, r),
-    }
+pub fn request_update(
+    lang: &str,
+    to: &Addressee<'_>,
+    update: RequestUpdate,
+    r: &RequestText<'_>,
+) -> AppResult<(String, String)> {
+    letter(
+        lang,
+        update.letter(),
+        to,
+        context! { patient_name => r.patient_name, organization_name => r.organization_name, url => r.url },
+    )
 }
 
-/// A one-time code for accepting the organisation's public offer.
+/// A one-time code for accepting the organisation's public offer, to the patient or to the
+/// representative who accepts it for them.
 pub fn consent_code(
     lang: &str,
+    to: &Addressee<'_>,
+    patient_name: &str,
     organization_name: &str,
     code: &str,
-    minutes_valid: i64,
-) -> (String, String) {
-    match language(lang) {
-        Language::Ru => ru::consent_code(organization_name, code, minutes_valid),
-        Language::Kk => kk::consent_code(organization_name, code, minutes_valid),
-        Language::En => en::consent_code(organization_name, code, minutes_valid),
-    }
+    minutes: i64,
+) -> AppResult<(String, String)> {
+    letter(
+        lang,
+        "consent_code",
+        to,
+        context! { patient_name, organization_name, code, minutes },
+    )
 }
 
-/// The arguments of [`deadline_breached`], passed on to each language.
-struct Alert<'a> {
-    consultation_id: &'a str,
-    organization_name: &'a str,
-    urgency: &'a str,
-    deadline_local: &'a str,
-    queue_url: &'a str,
+/// The mail to an organisation's administrators when one of its doctors broke the glass: who,
+/// whose chart (by name only), when, until when, and where to review the reason the doctor
+/// stated (it can describe the patient's condition, so it is not in the letter).
+#[derive(Debug, Clone)]
+pub struct BreakGlassText<'a> {
+    pub doctor_name: &'a str,
+    pub patient_name: &'a str,
+    /// Formatted in the organisation's zone.
+    pub at: &'a str,
+    pub until: &'a str,
+    pub organization_name: &'a str,
+    /// The page where administrators review the grants and their reasons.
+    pub url: &'a str,
 }
 
-/// `Label: value` lines, leaving out empty values.
-fn lines(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}: {}\n", v.trim()))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn booking() -> BookingText {
-        BookingText {
-            patient_name: "Серикова Айгуль Маратовна".into(),
-            practitioner_name: "Ахметов Ержан Болатович".into(),
-            organization_name: "Городская поликлиника №7".into(),
-            start_local: "24.11.2026 10:00 (Asia/Almaty)".into(),
-            mode: "realtime".into(),
-            join_url: "https://telemed.example/consultations/42".into(),
-            reason: "Повторная консультация".into(),
-        }
-    }
-
-    fn all_texts(lang: &str) -> Vec<(String, String)> {
-        let b = booking();
-        vec![
-            booking_confirmed(lang, &b),
-            agreement_requested(lang, &b, "https://telemed.example/confirm/t"),
-            reminder(lang, &b, 24),
-            rescheduled(lang, &b, "23.11.2026 09:00 (Asia/Almaty)", "болезнь врача"),
-            cancelled(lang, &b, "doctor", "doctor_unavailable", "отпуск"),
-            deadline_breached(
-                lang,
-                "c-1",
-                "Городская поликлиника №7",
-                "urgent",
-                "22.11.2026 18:00 (Asia/Almaty)",
-                "https://telemed.example/queue",
-            ),
-            consent_code(lang, "Городская поликлиника №7", "493817", 15),
-        ]
-    }
-
-    #[test]
-    fn the_language_is_chosen_by_its_primary_tag_and_defaults_to_russian() {
-        assert_eq!(language("kk"), Language::Kk);
-        assert_eq!(language("kk-KZ"), Language::Kk);
-        assert_eq!(language("EN_us"), Language::En);
-        assert_eq!(language("de"), Language::Ru);
-        assert_eq!(language(""), Language::Ru);
-        assert_eq!(
-            booking_confirmed("fr", &booking()),
-            booking_confirmed("ru", &booking())
-        );
-    }
-
-    #[test]
-    fn every_text_exists_in_every_language_and_differs_between_them() {
-        let (ru, kk, en) = (all_texts("ru"), all_texts("kk"), all_texts("en"));
-        for i in 0..ru.len() {
-            for t in [&ru[i], &kk[i], &en[i]] {
-                assert!(!t.0.trim().is_empty() && !t.1.trim().is_empty(), "{i}");
-                assert!(!t.0.contains('\n'), "a subject is one line: {:?}", t.0);
-                assert!(!t.1.contains('{'), "an unfilled placeholder: {}", t.1);
-            }
-            assert_ne!(ru[i], kk[i]);
-            assert_ne!(ru[i], en[i]);
-        }
-        assert!(kk[0].1.contains("Сәлеметсіз бе"));
-        assert!(ru[0].1.contains("Здравствуйте"));
-    }
-
-    #[test]
-    fn booking_mails_carry_the_links_as_given() {
-        for lang in ["ru", "kk", "en"] {
-            let t = all_texts(lang);
-            assert!(t[0].1.contains("https://telemed.example/consultations/42"));
-            assert!(t[1].1.contains("https://telemed.example/confirm/t"));
-            assert!(t[2].1.contains("https://telemed.example/consultations/42"));
-            assert!(t[3].1.contains("23.11.2026 09:00 (Asia/Almaty)"));
-            assert!(t[5].1.contains("https://telemed.example/queue"));
-            assert!(t[6].1.contains("493817"));
-        }
-    }
-
-    #[test]
-    fn art_15_a_cancellation_says_who_cancelled_and_why() {
-        let (_, ru) = cancelled("ru", &booking(), "patient", "patient_request", "уезжаю");
-        assert!(ru.contains("Кто отменил: пациент"), "{ru}");
-        assert!(ru.contains("по просьбе пациента"), "{ru}");
-        assert!(ru.contains("уезжаю"));
-        let (_, kk) = cancelled("kk", &booking(), "practitioner", "other_code", "");
-        assert!(kk.contains("дәрігер"), "{kk}");
-        assert!(
-            kk.contains("other_code"),
-            "unknown codes are shown as given: {kk}"
-        );
-        let (_, en) = cancelled("en", &booking(), "organization", "", "the clinic is closed");
-        assert!(en.contains("the clinic is closed"), "{en}");
-    }
-
-    #[test]
-    fn every_reason_code_is_translated() {
-        for code in crate::domain::consultation::REASON_CODES {
-            for text in [ru::reason(code), kk::reason(code), en::reason(code)] {
-                assert_ne!(text, code, "{code} has no text");
-            }
-        }
-    }
-
-    #[test]
-    fn russian_hours_agree_with_the_number() {
-        let b = booking();
-        assert!(reminder("ru", &b, 1).1.contains("через 1 час "));
-        assert!(reminder("ru", &b, 2).1.contains("через 2 часа "));
-        assert!(reminder("ru", &b, 24).1.contains("через 24 часа "));
-        assert!(reminder("ru", &b, 11).1.contains("через 11 часов "));
-        assert!(reminder("en", &b, 1).1.contains("in 1 hour "));
-        assert!(reminder("en", &b, 3).1.contains("in 3 hours "));
-    }
-
-    #[test]
-    fn an_empty_reason_leaves_out_its_line() {
-        let mut b = booking();
-        b.reason = " ".into();
-        let (_, body) = booking_confirmed("ru", &b);
-        assert!(!body.contains("Повод обращения"), "{body}");
-    }
+pub fn break_glass(
+    lang: &str,
+    to: &Addressee<'_>,
+    t: &BreakGlassText<'_>,
+) -> AppResult<(String, String)> {
+    letter(
+        lang,
+        "break_glass",
+        to,
+        context! {
+            doctor_name => t.doctor_name,
+            patient_name => t.patient_name,
+            at => t.at,
+            until => t.until,
+            organization_name => t.organization_name,
+            url => t.url,
+        },
+    )
 }

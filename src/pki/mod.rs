@@ -10,6 +10,7 @@ pub mod cli;
 
 mod ca;
 mod crl;
+pub mod development;
 mod enrol;
 mod files;
 mod index;

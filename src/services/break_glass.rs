@@ -62,6 +62,7 @@ pub async fn open(
         ));
     }
     let (actor, now, rules) = (actor.clone(), ctx.clock.now(), ctx.access_rules());
+    let public_url = ctx.public_url.clone();
     ctx.db
         .run(move |conn| {
             let patient: UserRow = users::table
@@ -74,7 +75,15 @@ pub async fn open(
                     AppError::unprocessable("patient_not_found", "no patient has this id or IIN")
                 })?;
             let grant = write_tx(conn, |conn| {
-                crate::access::glass::open(conn, &actor, &patient.id, &reason, now, rules)
+                crate::access::glass::open(
+                    conn,
+                    &actor,
+                    &patient.id,
+                    &reason,
+                    now,
+                    rules,
+                    &public_url,
+                )
             })?;
             Ok(BreakGlassView {
                 id: grant.id,
@@ -86,6 +95,57 @@ pub async fn open(
                 opened_at: grant.created_at.and_utc(),
                 expires_at: grant.expires_at.and_utc(),
             })
+        })
+        .await
+}
+
+/// A grant as the organisation's administrators review it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakGlassReviewView {
+    pub id: String,
+    /// The doctor who broke the glass.
+    pub doctor: PartyRef,
+    pub patient: PartyRef,
+    /// The reason the doctor stated; it may describe the patient's condition.
+    pub reason: String,
+    pub opened_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Whether the chart is still open under it.
+    pub active: bool,
+}
+
+/// The grants doctors of the organisation opened, newest first, for its administrators' review
+/// (the mail that tells them links here); each review is in the patient's access log.
+pub async fn review(
+    ctx: &Context,
+    actor: &Actor,
+    organization: &str,
+) -> AppResult<Vec<BreakGlassReviewView>> {
+    crate::services::input::id(organization, "id")?;
+    let (actor, organization, now) = (actor.clone(), organization.to_owned(), ctx.clock.now());
+    ctx.db
+        .run(move |conn| {
+            let reviewed = write_tx(conn, |conn| {
+                crate::access::glass::review(conn, &actor, &organization, now)
+            })?;
+            Ok(reviewed
+                .into_iter()
+                .map(|r| BreakGlassReviewView {
+                    active: r.grant.expires_at.and_utc() > now,
+                    doctor: PartyRef {
+                        id: r.grant.doctor_id,
+                        full_name: r.doctor_name,
+                    },
+                    patient: PartyRef {
+                        id: r.grant.patient_id,
+                        full_name: r.patient_name,
+                    },
+                    reason: r.grant.reason,
+                    opened_at: r.grant.created_at.and_utc(),
+                    expires_at: r.grant.expires_at.and_utc(),
+                    id: r.grant.id,
+                })
+                .collect())
         })
         .await
 }

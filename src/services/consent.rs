@@ -19,6 +19,7 @@ use crate::db::schema::{consent_codes, e_documents, offer_versions, organization
 use crate::db::{DbConnection, new_id, write_tx};
 use crate::domain::canonical::sha256_hex;
 use crate::error::{AppError, AppResult};
+use crate::notify::templates::{Addressee, Recipient};
 use crate::notify::{self, Outgoing, templates};
 
 const ACCEPT: &str = "consent_accept";
@@ -253,8 +254,23 @@ pub async fn request_code(
                         used_at: None,
                     })
                     .execute(conn)?;
-                let (subject, body) =
-                    templates::consent_code(&me.language, &organization.name, &code, minutes);
+                // The representative accepts for the patient; their letter says for whom.
+                let to = Addressee {
+                    recipient: if relation == Relation::Representative {
+                        Recipient::Representative
+                    } else {
+                        Recipient::Patient
+                    },
+                    name: &me.full_name,
+                };
+                let (subject, body) = templates::consent_code(
+                    &me.language,
+                    &to,
+                    &patient.full_name,
+                    &organization.name,
+                    &code,
+                    minutes,
+                )?;
                 notify::enqueue(
                     conn,
                     now,

@@ -29,6 +29,18 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
         "therapist@demo.telemed.kz",
         "doctor (therapy), Almaty: treats patient@ (try a council)",
     ),
+    ("neuro@demo.telemed.kz", "doctor (neurology), Almaty"),
+    ("pediatr@demo.telemed.kz", "doctor (pediatrics), Almaty"),
+    (
+        "cardio.aqtobe@demo.telemed.kz",
+        "doctor (cardiology), Aqtobe",
+    ),
+    ("pulmo@demo.telemed.kz", "doctor (pulmonology), Aqtobe"),
+    ("radio@demo.telemed.kz", "doctor (radiology), Aqtobe"),
+    (
+        "gastro@demo.telemed.kz",
+        "doctor (gastroenterology), Aqtobe",
+    ),
     ("patient@demo.telemed.kz", "patient"),
     ("patient2@demo.telemed.kz", "patient (a child)"),
     ("parent@demo.telemed.kz", "legal representative of patient2"),
@@ -145,8 +157,9 @@ fn seed(
             language: "ru".to_owned(),
             created_at: now,
         };
+        // Demo addresses receive no mail: they count as confirmed, so every flow works at once.
         diesel::insert_into(users::table)
-            .values(&row)
+            .values((&row, users::email_verified_at.eq(Some(now))))
             .execute(conn)?;
         Ok::<_, AppError>(row.id)
     };
@@ -349,6 +362,7 @@ fn seed(
                 .collect(),
             qualification_category: d.category.into(),
             academic_degree: d.degree.into(),
+            translations: None,
         }
         .validate()?;
         let pid = super::practitioners::insert_profile(conn, &user_id, org, &profile, now)?;
@@ -395,6 +409,7 @@ fn seed(
     if let Some((practitioner, org)) = treating {
         treated_by_therapist(conn, &patient, &practitioner, &org, now)?;
     }
+    super::demo_texts::translate(conn)?;
     Ok(Outcome::Loaded)
 }
 
@@ -495,7 +510,8 @@ fn organization(conn: &mut DbConnection, now: NaiveDateTime, org: &DemoOrg) -> A
         anonymous_consultation: "Анонимная консультация возможна по телефону службы поддержки без передачи персональных данных.".into(),
         identification_procedure: "Вход по адресу электронной почты и паролю; личность подтверждается по ИИН.".into(),
         conclusion_procedure: "Заключение подписывается ЭЦП врача и доступно в личном кабинете и паспорте здоровья.".into(),
-        document_requirements: "PDF, JPEG, PNG, DICOM; не более 50 МБ на файл.".into(),
+        // The size limit is not written here: the pages state the one uploads are held to.
+        document_requirements: "PDF, JPEG, PNG, DICOM; снимки — в исходном качестве.".into(),
         offer_acceptance: "Акцепт оферты нажатием кнопки «Принимаю» или вводом кода из электронного письма.".into(),
         created_at: now,
         updated_at: now,

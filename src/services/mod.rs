@@ -1,6 +1,7 @@
 //! Use-cases. Each takes the [`Context`] (database, clock, settings) and the acting user,
 //! enforces the rules and the permissions, and returns views ready to serialise.
 
+pub mod acceptances;
 pub mod access_log;
 pub mod accounts;
 pub mod break_glass;
@@ -10,17 +11,25 @@ pub mod consultations;
 pub mod councils;
 pub mod deferred;
 pub mod demo;
+pub mod demo_texts;
 pub mod documents;
+pub mod file_limit;
+pub mod icd10;
 pub(crate) mod input;
+pub mod offers;
 pub mod organizations;
 pub mod passport;
 pub mod passwords;
 pub mod patients;
+pub mod platform;
 pub mod practitioners;
 pub mod records;
 pub mod refs;
+pub mod schedules;
 pub mod signing_keys;
 pub mod slots;
+pub mod texts;
+pub mod week;
 
 use std::sync::Arc;
 

@@ -1,26 +1,28 @@
 //! Medical organisations and what they must disclose (Rules art. 34): licence, services,
 //! GOBMP/OSMS, internal rules (art. 8), terms and the versioned public offer.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::accounts::now_naive;
 use super::input::{checked_characters, optional_code, required_line};
 use super::practitioners::{self, PractitionerView};
-use super::{Actor, Context, optional_text, required_text};
+use super::texts::{self, Translatable, Translations, many_lines, one_line};
+use super::{Actor, Context, optional_text};
 use crate::db::models::{OfferVersionRow, OrganizationRow};
 use crate::db::schema::{
-    offer_versions, organizations, practitioner_specialties, practitioners as pr, specialties,
+    offer_versions, organizations, practitioner_specialties, practitioners as pr,
 };
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::domain::account::Role;
+use crate::domain::account::{Language, Role};
 use crate::domain::organization::{
     InternalRules, PriceItem, ServiceKind, parse_time_zone, validate_price_list,
 };
 use crate::domain::text::Lines;
+
+/// The offer's versions and the specialty list live in `offers`; named here as before.
+pub use super::offers::{OfferInput, OfferView, SpecialtyView, publish_offer, specialties};
 use crate::error::{AppError, AppResult};
 
 /// Everything an administrator sets about an organisation. Terms are free text shown as written.
@@ -63,15 +65,39 @@ pub struct OrganizationInput {
     /// How the public offer is accepted (click, code by e-mail, …).
     #[serde(default)]
     pub offer_acceptance: String,
+    /// The organisation's texts in Kazakh and English (`{"kk": {"address": "…"}}`); the fields
+    /// above are the Russian ones. Absent: the stored translations stay; given: they are
+    /// replaced, and a blank text removes its translation.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<Translations>,
+    /// The largest file accepted in the organisation's consultations, in bytes; at most the
+    /// platform's limit. Absent or null: the platform's limit.
+    #[serde(default)]
+    pub max_file_bytes: Option<u64>,
 }
 
+/// The organisation's texts that are written per language (ru required, kk and en optional).
+pub const TRANSLATABLE: [Translatable; 9] = [
+    one_line("name", 300),
+    one_line("address", 500),
+    many_lines("payment_procedure", 5000),
+    many_lines("consent_procedure", 5000),
+    many_lines("anonymous_consultation", 5000),
+    many_lines("identification_procedure", 5000),
+    many_lines("conclusion_procedure", 5000),
+    many_lines("document_requirements", 5000),
+    many_lines("offer_acceptance", 5000),
+];
+
+/// One line of the price list as a reader sees it: `title` is the service's name in the
+/// reader's language (Russian where not translated); `service` stays the Russian name a
+/// booking refers to.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OfferView {
-    pub version: i32,
-    pub body: String,
-    /// SHA-256 of the UTF-8 text, so an acceptance can name exactly what was accepted.
-    pub sha256: String,
-    pub published_at: DateTime<Utc>,
+pub struct PriceLine {
+    #[serde(flatten)]
+    pub item: PriceItem,
+    pub title: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,7 +133,7 @@ pub struct OrganizationView {
     pub urgent_deadline_hours: i32,
     pub planned_deadline_hours: i32,
     pub paid: bool,
-    pub price_list: Vec<PriceItem>,
+    pub price_list: Vec<PriceLine>,
     pub payment_procedure: String,
     pub consent_procedure: String,
     pub anonymous_consultation: String,
@@ -115,22 +141,30 @@ pub struct OrganizationView {
     pub conclusion_procedure: String,
     pub document_requirements: String,
     pub offer_acceptance: String,
+    /// The largest file (bytes) the organisation's consultations accept: its own setting, at
+    /// most the platform's limit (the platform's where it set none). Sent back unchanged in an
+    /// update, it keeps the limit; a value above the platform's is refused with its limit named.
+    pub max_file_bytes: u64,
     /// The public offer in force (art. 34.3), if published.
     pub offer: Option<OfferView>,
     pub practitioners: Vec<PractitionerView>,
+    /// Every stored Kazakh and English text, for the administrator's form; the text fields
+    /// above are already in the reader's language.
+    #[schema(value_type = Object)]
+    pub translations: Translations,
 }
 
 fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-fn summary(row: OrganizationRow) -> OrganizationSummary {
+fn summary(row: OrganizationRow, t: Option<&Translations>, lang: Language) -> OrganizationSummary {
     OrganizationSummary {
         service_kinds: from_json(&row.service_kinds),
         licensed_profiles: from_json(&row.licensed_profiles),
+        name: texts::pick(t, lang, "name", row.name),
+        address: texts::pick(t, lang, "address", row.address),
         id: row.id,
-        name: row.name,
-        address: row.address,
         phone: row.phone,
         email: row.email,
         time_zone: row.time_zone,
@@ -164,6 +198,8 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
     validate_price_list(&input.price_list).map_err(|e| AppError::unprocessable(e.code(), e))?;
     for item in &input.price_list {
         checked_characters(&item.service, "price_list.service", Lines::One)?;
+        checked_characters(&item.service_kk, "price_list.service_kk", Lines::One)?;
+        checked_characters(&item.service_en, "price_list.service_en", Lines::One)?;
     }
     checked_characters(input.email.trim(), "email", Lines::One)?;
     if input.paid && input.price_list.is_empty() {
@@ -215,7 +251,11 @@ fn validated(conn: &mut DbConnection, input: OrganizationInput) -> AppResult<Org
     })
 }
 
-pub async fn list(ctx: &Context, specialty: Option<String>) -> AppResult<Vec<OrganizationSummary>> {
+pub async fn list(
+    ctx: &Context,
+    specialty: Option<String>,
+    lang: Language,
+) -> AppResult<Vec<OrganizationSummary>> {
     let specialty = specialty.filter(|s| !s.is_empty());
     optional_code(specialty.as_deref(), "specialty")?;
     ctx.db
@@ -231,12 +271,22 @@ pub async fn list(ctx: &Context, specialty: Option<String>) -> AppResult<Vec<Org
                     .select(pr::organization_id);
                 query = query.filter(organizations::id.eq_any(with_specialty));
             }
-            Ok(query.load(conn)?.into_iter().map(summary).collect())
+            let rows: Vec<OrganizationRow> = query.load(conn)?;
+            let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+            let translated = texts::load(conn, "organization", &ids)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let t = translated.get(&r.id);
+                    summary(r, t, lang)
+                })
+                .collect())
         })
         .await
 }
 
-pub async fn get(ctx: &Context, id: String) -> AppResult<OrganizationView> {
+pub async fn get(ctx: &Context, id: String, lang: Language) -> AppResult<OrganizationView> {
+    let platform_limit = ctx.settings.calls.max_file_bytes;
     ctx.db
         .run(move |conn| {
             let row: OrganizationRow = organizations::table
@@ -257,14 +307,27 @@ pub async fn get(ctx: &Context, id: String) -> AppResult<OrganizationView> {
                     sha256: o.sha256,
                     published_at: o.published_at.and_utc(),
                 });
-            let practitioners = practitioners::load_views(conn, None, Some(&id))?;
+            let practitioners = practitioners::load_views_in(conn, None, Some(&id), lang)?;
+            let max_file_bytes = super::file_limit::for_organization(conn, &id, platform_limit)?;
+            let translations = texts::load(conn, "organization", &[&id])?
+                .remove(&id)
+                .unwrap_or_default();
+            let t = Some(&translations);
+            let pick = |field: &str, russian: String| texts::pick(t, lang, field, russian);
+            let price_list: Vec<PriceItem> = from_json(&row.price_list);
             Ok(OrganizationView {
                 licensed_profiles: from_json(&row.licensed_profiles),
                 service_kinds: from_json(&row.service_kinds),
-                price_list: from_json(&row.price_list),
+                price_list: price_list
+                    .into_iter()
+                    .map(|item| PriceLine {
+                        title: item.name_in(lang.as_str()).to_owned(),
+                        item,
+                    })
+                    .collect(),
+                name: pick("name", row.name),
+                address: pick("address", row.address),
                 id: row.id,
-                name: row.name,
-                address: row.address,
                 phone: row.phone,
                 email: row.email,
                 licence_number: row.licence_number,
@@ -275,15 +338,20 @@ pub async fn get(ctx: &Context, id: String) -> AppResult<OrganizationView> {
                 urgent_deadline_hours: row.urgent_deadline_hours,
                 planned_deadline_hours: row.planned_deadline_hours,
                 paid: row.paid,
-                payment_procedure: row.payment_procedure,
-                consent_procedure: row.consent_procedure,
-                anonymous_consultation: row.anonymous_consultation,
-                identification_procedure: row.identification_procedure,
-                conclusion_procedure: row.conclusion_procedure,
-                document_requirements: row.document_requirements,
-                offer_acceptance: row.offer_acceptance,
+                payment_procedure: pick("payment_procedure", row.payment_procedure),
+                consent_procedure: pick("consent_procedure", row.consent_procedure),
+                anonymous_consultation: pick("anonymous_consultation", row.anonymous_consultation),
+                identification_procedure: pick(
+                    "identification_procedure",
+                    row.identification_procedure,
+                ),
+                conclusion_procedure: pick("conclusion_procedure", row.conclusion_procedure),
+                document_requirements: pick("document_requirements", row.document_requirements),
+                offer_acceptance: pick("offer_acceptance", row.offer_acceptance),
+                max_file_bytes,
                 offer,
                 practitioners,
+                translations,
             })
         })
         .await
@@ -299,6 +367,13 @@ pub async fn create(
         return Err(AppError::forbidden());
     }
     let now = now_naive(ctx);
+    let translations = input
+        .translations
+        .as_ref()
+        .map(|t| texts::validate(t, &TRANSLATABLE))
+        .transpose()?;
+    let file_limit =
+        super::file_limit::validate(input.max_file_bytes, ctx.settings.calls.max_file_bytes)?;
     let id = {
         let (ctx2, actor) = (ctx.clone(), actor.clone());
         ctx.db
@@ -311,6 +386,10 @@ pub async fn create(
                     diesel::insert_into(organizations::table)
                         .values(&row)
                         .execute(conn)?;
+                    if let Some(t) = &translations {
+                        texts::replace(conn, "organization", &row.id, t)?;
+                    }
+                    super::file_limit::store(conn, &row.id, file_limit)?;
                     actor.audit_change(
                         conn,
                         ctx2.clock.now(),
@@ -323,7 +402,7 @@ pub async fn create(
             })
             .await?
     };
-    get(ctx, id).await
+    get(ctx, id, Language::Ru).await
 }
 
 pub async fn update(
@@ -334,6 +413,13 @@ pub async fn update(
 ) -> AppResult<OrganizationView> {
     actor.require_manager_of(&id)?;
     let now = now_naive(ctx);
+    let translations = input
+        .translations
+        .as_ref()
+        .map(|t| texts::validate(t, &TRANSLATABLE))
+        .transpose()?;
+    let file_limit =
+        super::file_limit::validate(input.max_file_bytes, ctx.settings.calls.max_file_bytes)?;
     {
         let (ctx2, actor, id) = (ctx.clone(), actor.clone(), id.clone());
         ctx.db
@@ -352,6 +438,10 @@ pub async fn update(
                     diesel::update(organizations::table.find(&id))
                         .set(&row)
                         .execute(conn)?;
+                    if let Some(t) = &translations {
+                        texts::replace(conn, "organization", &id, t)?;
+                    }
+                    super::file_limit::store(conn, &id, file_limit)?;
                     actor.audit_change(
                         conn,
                         ctx2.clock.now(),
@@ -363,91 +453,5 @@ pub async fn update(
             })
             .await?;
     }
-    get(ctx, id).await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferInput {
-    pub body: String,
-}
-
-/// Publishes a new version of the public offer; earlier versions stay, since acceptances name them.
-pub async fn publish_offer(
-    ctx: &Context,
-    actor: &Actor,
-    id: String,
-    input: OfferInput,
-) -> AppResult<OfferView> {
-    actor.require_manager_of(&id)?;
-    let body = required_text(&input.body, "body", 100_000)?;
-    let now = now_naive(ctx);
-    let (ctx2, actor) = (ctx.clone(), actor.clone());
-    ctx.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                ensure_exists(conn, &id)?;
-                let last: Option<i32> = offer_versions::table
-                    .filter(offer_versions::organization_id.eq(&id))
-                    .select(diesel::dsl::max(offer_versions::version))
-                    .first(conn)?;
-                let row = OfferVersionRow {
-                    id: new_id(),
-                    organization_id: id.clone(),
-                    version: last.unwrap_or(0) + 1,
-                    sha256: hex::encode(Sha256::digest(body.as_bytes())),
-                    body,
-                    published_at: now,
-                };
-                diesel::insert_into(offer_versions::table)
-                    .values(&row)
-                    .execute(conn)?;
-                actor.audit_change(
-                    conn,
-                    ctx2.clock.now(),
-                    "organization.offer.publish",
-                    "organization",
-                    &id,
-                )?;
-                Ok(OfferView {
-                    version: row.version,
-                    body: row.body,
-                    sha256: row.sha256,
-                    published_at: row.published_at.and_utc(),
-                })
-            })
-        })
-        .await
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SpecialtyView {
-    pub code: String,
-    pub name_ru: String,
-    pub name_kk: String,
-    pub name_en: String,
-}
-
-pub async fn specialties(ctx: &Context) -> AppResult<Vec<SpecialtyView>> {
-    ctx.db
-        .run(|conn| {
-            Ok(specialties::table
-                .order(specialties::code.asc())
-                .select((
-                    specialties::code,
-                    specialties::name_ru,
-                    specialties::name_kk,
-                    specialties::name_en,
-                ))
-                .load::<(String, String, String, String)>(conn)?
-                .into_iter()
-                .map(|(code, name_ru, name_kk, name_en)| SpecialtyView {
-                    code,
-                    name_ru,
-                    name_kk,
-                    name_en,
-                })
-                .collect())
-        })
-        .await
+    get(ctx, id, Language::Ru).await
 }

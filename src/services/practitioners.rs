@@ -3,23 +3,21 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::accounts::now_naive;
 use super::input::{self, optional_line, required_line};
+use super::texts::{self, Translatable, Translations, one_line};
 use super::{Actor, Context};
-use crate::db::models::{
-    PractitionerRow, PractitionerSpecialtyRow, ScheduleExceptionRow, ScheduleIntervalRow,
-};
+use crate::db::models::{PractitionerRow, PractitionerSpecialtyRow};
 use crate::db::schema::{
-    organizations, practitioner_specialties, practitioners, schedule_exceptions,
-    schedule_intervals, specialties, users,
+    organizations, practitioner_specialties, practitioners, specialties, users,
 };
 use crate::db::{DbConnection, new_id, write_tx};
-use crate::domain::schedule::{self, DayOff, WeeklyInterval, format_hhmm, parse_hhmm};
+use crate::domain::account::Language;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -40,7 +38,19 @@ pub struct ProfileInput {
     pub qualification_category: String,
     #[serde(default)]
     pub academic_degree: String,
+    /// The position, category and degree in Kazakh and English (`{"kk": {"position": "…"}}`);
+    /// the fields above are the Russian ones. Absent: the stored translations stay.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<Translations>,
 }
+
+/// The practitioner's texts written per language: job titles read in the reader's language.
+pub const TRANSLATABLE: [Translatable; 3] = [
+    one_line("position", 200),
+    one_line("qualification_category", 100),
+    one_line("academic_degree", 100),
+];
 
 /// A profile that passed validation (specialty codes are checked against the database later).
 #[derive(Debug, Clone)]
@@ -49,6 +59,7 @@ pub struct ValidProfile {
     specialties: Vec<SpecialtyExperience>,
     qualification_category: String,
     academic_degree: String,
+    translations: Option<Translations>,
 }
 
 impl ProfileInput {
@@ -85,37 +96,17 @@ impl ProfileInput {
                 100,
             )?,
             academic_degree: optional_line(&self.academic_degree, "academic_degree", 100)?,
+            translations: self
+                .translations
+                .as_ref()
+                .map(|t| texts::validate(t, &TRANSLATABLE))
+                .transpose()?,
             specialties: self.specialties,
         })
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IntervalView {
-    /// 1 = Monday … 7 = Sunday.
-    pub weekday: i32,
-    /// Local time of the organisation, `HH:MM`.
-    pub start: String,
-    pub end: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DayOffView {
-    pub date: NaiveDate,
-    #[serde(default)]
-    pub reason: String,
-}
-
-/// The weekly schedule in the organisation's local time, with its exceptions.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ScheduleView {
-    pub weekly: Vec<IntervalView>,
-    #[serde(default)]
-    pub days_off: Vec<DayOffView>,
-}
+pub use super::schedules::{DayOffView, IntervalView, ScheduleView, insert_schedule, set_schedule};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PractitionerView {
@@ -130,6 +121,10 @@ pub struct PractitionerView {
     pub qualification_category: String,
     pub academic_degree: String,
     pub schedule: ScheduleView,
+    /// Every stored Kazakh and English text, for the administrator's form; the position,
+    /// category and degree above are already in the reader's language.
+    #[schema(value_type = Object)]
+    pub translations: Translations,
 }
 
 pub fn ensure_specialties<'a>(
@@ -204,17 +199,48 @@ pub fn insert_profile(
         .values(&row)
         .execute(conn)?;
     replace_specialties(conn, &row.id, &profile.specialties)?;
+    if let Some(t) = &profile.translations {
+        texts::replace(conn, "practitioner", &row.id, t)?;
+    }
     Ok(row.id)
 }
 
 type Joined = (PractitionerRow, String, String, String);
 
-/// Loads directory views, optionally filtered, with specialties and schedules in three queries
-/// rather than three per practitioner.
+/// Whose views to load: the public directory shows only doctors whose accounts are active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Accounts {
+    Active,
+    All,
+}
+
+/// [`load_views_in`] with Russian texts.
 pub fn load_views(
     conn: &mut DbConnection,
     specialty: Option<&str>,
     organization: Option<&str>,
+) -> AppResult<Vec<PractitionerView>> {
+    load_views_in(conn, specialty, organization, Language::Ru)
+}
+
+/// Loads the directory's views (active accounts), optionally filtered, with texts in `lang`.
+pub fn load_views_in(
+    conn: &mut DbConnection,
+    specialty: Option<&str>,
+    organization: Option<&str>,
+    lang: Language,
+) -> AppResult<Vec<PractitionerView>> {
+    load(conn, specialty, organization, lang, Accounts::Active)
+}
+
+/// Loads views with specialties, schedules and texts in a few queries rather than a few per
+/// practitioner.
+fn load(
+    conn: &mut DbConnection,
+    specialty: Option<&str>,
+    organization: Option<&str>,
+    lang: Language,
+    accounts: Accounts,
 ) -> AppResult<Vec<PractitionerView>> {
     let mut query = practitioners::table
         .inner_join(users::table)
@@ -230,6 +256,9 @@ pub fn load_views(
     if let Some(org) = organization {
         query = query.filter(practitioners::organization_id.eq(org.to_owned()));
     }
+    if accounts == Accounts::Active {
+        query = query.filter(users::deactivated_at.is_null());
+    }
     if let Some(code) = specialty {
         let with_code = practitioner_specialties::table
             .filter(practitioner_specialties::specialty_code.eq(code.to_owned()))
@@ -238,6 +267,9 @@ pub fn load_views(
     }
     let rows: Vec<Joined> = query.load(conn)?;
     let ids: Vec<&String> = rows.iter().map(|r| &r.0.id).collect();
+    let mut translated = texts::load(conn, "practitioner", &ids)?;
+    let org_ids: Vec<&String> = rows.iter().map(|r| &r.0.organization_id).collect();
+    let org_texts = texts::load(conn, "organization", &org_ids)?;
     let mut specs: HashMap<String, Vec<SpecialtyExperience>> = HashMap::new();
     for s in practitioner_specialties::table
         .filter(practitioner_specialties::practitioner_id.eq_any(&ids))
@@ -253,97 +285,39 @@ pub fn load_views(
                 experience_years: s.experience_years,
             });
     }
-    let mut weekly: HashMap<String, Vec<IntervalView>> = HashMap::new();
-    for i in schedule_intervals::table
-        .filter(schedule_intervals::practitioner_id.eq_any(&ids))
-        .order((
-            schedule_intervals::weekday.asc(),
-            schedule_intervals::starts_at.asc(),
-        ))
-        .select(ScheduleIntervalRow::as_select())
-        .load(conn)?
-    {
-        weekly
-            .entry(i.practitioner_id)
-            .or_default()
-            .push(IntervalView {
-                weekday: i.weekday,
-                start: i.starts_at,
-                end: i.ends_at,
-            });
-    }
-    let mut days_off: HashMap<String, Vec<DayOffView>> = HashMap::new();
-    for d in schedule_exceptions::table
-        .filter(schedule_exceptions::practitioner_id.eq_any(&ids))
-        .order(schedule_exceptions::day.asc())
-        .select(ScheduleExceptionRow::as_select())
-        .load(conn)?
-    {
-        days_off
-            .entry(d.practitioner_id)
-            .or_default()
-            .push(DayOffView {
-                date: d.day,
-                reason: d.reason,
-            });
-    }
+    let mut schedules = super::schedules::load(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(p, full_name, organization_name, time_zone)| PractitionerView {
+        .map(|(p, full_name, organization_name, time_zone)| {
+            let t = translated.remove(&p.id).unwrap_or_default();
+            let pick = |field: &str, russian: String| texts::pick(Some(&t), lang, field, russian);
+            PractitionerView {
                 specialties: specs.remove(&p.id).unwrap_or_default(),
-                schedule: ScheduleView {
-                    weekly: weekly.remove(&p.id).unwrap_or_default(),
-                    days_off: days_off.remove(&p.id).unwrap_or_default(),
-                },
+                schedule: schedules.remove(&p.id).unwrap_or_default(),
+                position: pick("position", p.position),
+                qualification_category: pick("qualification_category", p.qualification_category),
+                academic_degree: pick("academic_degree", p.academic_degree),
+                organization_name: texts::pick(
+                    org_texts.get(&p.organization_id),
+                    lang,
+                    "name",
+                    organization_name,
+                ),
                 id: p.id,
                 full_name,
-                position: p.position,
                 organization_id: p.organization_id,
-                organization_name,
                 time_zone,
-                qualification_category: p.qualification_category,
-                academic_degree: p.academic_degree,
-            },
-        )
+                translations: t,
+            }
+        })
         .collect())
-}
-
-/// Writes a schedule row by row (the multi-backend connection has no batch insert).
-pub fn insert_schedule(
-    conn: &mut DbConnection,
-    practitioner_id: &str,
-    intervals: &[WeeklyInterval],
-    days_off: &[DayOff],
-) -> AppResult<()> {
-    for i in intervals {
-        diesel::insert_into(schedule_intervals::table)
-            .values(&ScheduleIntervalRow {
-                id: new_id(),
-                practitioner_id: practitioner_id.to_owned(),
-                weekday: i.weekday,
-                starts_at: format_hhmm(i.starts),
-                ends_at: format_hhmm(i.ends),
-            })
-            .execute(conn)?;
-    }
-    for d in days_off {
-        diesel::insert_into(schedule_exceptions::table)
-            .values(&ScheduleExceptionRow {
-                id: new_id(),
-                practitioner_id: practitioner_id.to_owned(),
-                day: d.day,
-                reason: d.reason.clone(),
-            })
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 pub async fn list(
     ctx: &Context,
     specialty: Option<String>,
     organization: Option<String>,
+    lang: Language,
 ) -> AppResult<Vec<PractitionerView>> {
     let specialty = specialty.filter(|s| !s.is_empty());
     let organization = organization.filter(|s| !s.is_empty());
@@ -351,34 +325,45 @@ pub async fn list(
     input::optional_id(organization.as_deref(), "organization")?;
     ctx.db
         .run(move |conn| {
-            load_views(
+            load_views_in(
                 conn,
                 specialty.as_deref().filter(|s| !s.is_empty()),
                 organization.as_deref().filter(|s| !s.is_empty()),
+                lang,
             )
         })
         .await
 }
 
-fn find_view(conn: &mut DbConnection, id: &str) -> AppResult<PractitionerView> {
+/// One practitioner's view; `Accounts::All` for their administrators, who still manage the
+/// profile and schedule of a deactivated doctor.
+pub(super) fn find_view(
+    conn: &mut DbConnection,
+    id: &str,
+    lang: Language,
+    accounts: Accounts,
+) -> AppResult<PractitionerView> {
     let org: String = practitioners::table
         .find(id)
         .select(practitioners::organization_id)
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("practitioner"))?;
-    load_views(conn, None, Some(&org))?
+    load(conn, None, Some(&org), lang, accounts)?
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| AppError::not_found("practitioner"))
 }
 
-pub async fn get(ctx: &Context, id: String) -> AppResult<PractitionerView> {
-    ctx.db.run(move |conn| find_view(conn, &id)).await
+/// A practitioner of the public directory (an active account), with texts in `lang`.
+pub async fn get(ctx: &Context, id: String, lang: Language) -> AppResult<PractitionerView> {
+    ctx.db
+        .run(move |conn| find_view(conn, &id, lang, Accounts::Active))
+        .await
 }
 
 /// Loads the practitioner's organisation and checks the actor administers it.
-fn authorize(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<()> {
+pub(super) fn authorize(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<()> {
     let org: String = practitioners::table
         .find(id)
         .select(practitioners::organization_id)
@@ -410,6 +395,9 @@ pub async fn update_profile(
                     ))
                     .execute(conn)?;
                 replace_specialties(conn, &id, &profile.specialties)?;
+                if let Some(t) = &profile.translations {
+                    texts::replace(conn, "practitioner", &id, t)?;
+                }
                 actor.audit_change(
                     conn,
                     ctx2.clock.now(),
@@ -417,60 +405,7 @@ pub async fn update_profile(
                     "practitioner",
                     &id,
                 )?;
-                find_view(conn, &id)
-            })
-        })
-        .await
-}
-
-/// Replaces the weekly schedule and days off as one unit, so readers never see half of it.
-pub async fn set_schedule(
-    ctx: &Context,
-    actor: &Actor,
-    id: String,
-    input: ScheduleView,
-) -> AppResult<PractitionerView> {
-    let mut intervals = Vec::with_capacity(input.weekly.len());
-    for i in &input.weekly {
-        let parse =
-            |s: &str| parse_hhmm(s).map_err(|e| AppError::unprocessable("invalid_schedule", e));
-        intervals.push(WeeklyInterval {
-            weekday: i.weekday,
-            starts: parse(&i.start)?,
-            ends: parse(&i.end)?,
-        });
-    }
-    let mut days_off = Vec::with_capacity(input.days_off.len());
-    for d in &input.days_off {
-        days_off.push(DayOff {
-            day: input::day(d.date, "days_off.date")?,
-            reason: optional_line(&d.reason, "days_off.reason", 200)?,
-        });
-    }
-    schedule::validate(&intervals, &days_off)
-        .map_err(|e| AppError::unprocessable("invalid_schedule", e))?;
-    let (ctx2, actor) = (ctx.clone(), actor.clone());
-    ctx.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                authorize(conn, &actor, &id)?;
-                diesel::delete(
-                    schedule_intervals::table.filter(schedule_intervals::practitioner_id.eq(&id)),
-                )
-                .execute(conn)?;
-                diesel::delete(
-                    schedule_exceptions::table.filter(schedule_exceptions::practitioner_id.eq(&id)),
-                )
-                .execute(conn)?;
-                insert_schedule(conn, &id, &intervals, &days_off)?;
-                actor.audit_change(
-                    conn,
-                    ctx2.clock.now(),
-                    "practitioner.schedule",
-                    "practitioner",
-                    &id,
-                )?;
-                find_view(conn, &id)
+                find_view(conn, &id, Language::Ru, Accounts::All)
             })
         })
         .await

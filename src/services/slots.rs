@@ -27,7 +27,8 @@ pub struct SlotQuery {
     pub organization: Option<String>,
     /// Start of the range (RFC 3339); now by default.
     pub from: Option<DateTime<Utc>>,
-    /// End of the range (RFC 3339); a week after `from` by default, at most 31 days.
+    /// End of the range (RFC 3339); a week after `from` by default, at most 31 days. Slots
+    /// beyond the booking horizon are never listed, since they could not be booked.
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -45,6 +46,9 @@ pub struct PractitionerSlots {
     pub organization_name: String,
     pub time_zone: String,
     pub slots: Vec<SlotView>,
+    /// The end of the booking horizon (`booking.horizon_days` from now): the page offers no
+    /// week that starts after it.
+    pub bookable_until: DateTime<Utc>,
 }
 
 /// Everything needed to expand one practitioner's schedule.
@@ -164,6 +168,7 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
     input::optional_id(q.organization.as_deref(), "organization")?;
     input::optional_code(q.specialty.as_deref(), "specialty")?;
     let now = ctx.clock.now();
+    let bookable_until = now + Duration::days(ctx.settings.booking.horizon_days);
     let from = q.from.unwrap_or(now).max(now);
     let to = q.to.unwrap_or(from + Duration::days(7));
     if to <= from {
@@ -184,6 +189,9 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
             "give a practitioner or a specialty",
         ));
     }
+    // A range past the horizon is no error (the page may ask for a week it ends in): it is
+    // cut there, and one wholly beyond it lists nothing.
+    let to = to.min(bookable_until);
     ctx.db
         .run(move |conn| {
             let mut ids = practitioners::table.select(practitioners::id).into_boxed();
@@ -206,7 +214,11 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 let cal = Calendar::load(conn, &id)?;
-                let free = cal.free(conn, from, to, now)?;
+                let free = if to > from {
+                    cal.free(conn, from, to, now)?
+                } else {
+                    Vec::new()
+                };
                 out.push(PractitionerSlots {
                     practitioner_id: cal.practitioner.id,
                     full_name: cal.full_name,
@@ -220,6 +232,7 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
                             end: s.end,
                         })
                         .collect(),
+                    bookable_until,
                 });
             }
             out.sort_by(|a, b| a.full_name.cmp(&b.full_name));

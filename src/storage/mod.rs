@@ -56,12 +56,33 @@ impl Drop for TempFile {
     }
 }
 
+/// Names the limit, so that whoever is refused knows what would have been accepted.
 pub fn file_too_large(limit: u64) -> AppError {
     AppError::client(
         ErrorKind::PayloadTooLarge,
         "file_too_large",
-        format!("the file is larger than {limit} bytes"),
+        format!(
+            "the file is larger than the limit of {} ({limit} bytes)",
+            size_text(limit)
+        ),
     )
+}
+
+/// "25 MiB", "1.5 MiB", "512 KiB": for messages, which name the limit.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let rounded = (value * 10.0).round() / 10.0;
+    if unit == 0 || rounded.fract() == 0.0 {
+        format!("{} {}", rounded as u64, UNITS[unit])
+    } else {
+        format!("{rounded:.1} {}", UNITS[unit])
+    }
 }
 
 pub fn file_type_not_allowed() -> AppError {
@@ -246,6 +267,15 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_named_in_binary_units() {
+        assert_eq!(size_text(213), "213 bytes");
+        assert_eq!(size_text(26_214_400), "25 MiB");
+        assert_eq!(size_text(1_572_864), "1.5 MiB");
+        assert_eq!(size_text(65_536), "64 KiB");
+        assert!(file_too_large(26_214_400).to_string().contains("25 MiB"));
+    }
 
     fn local(dir: &Path) -> StorageSettings {
         let mut s = crate::config::Settings::embedded().unwrap().storage;

@@ -1,5 +1,7 @@
 // The JSON API. The session lives in an HttpOnly cookie the browser sends by itself.
 
+import { language } from './i18n.js';
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message || code);
@@ -9,7 +11,13 @@ export class ApiError extends Error {
 }
 
 async function request(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  // Texts the organisations write (addresses, procedures, job titles) come in the language the
+  // interface shows, Russian where they have no translation.
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'Accept-Language': language() },
+  };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -108,7 +116,20 @@ export const api = {
   login: (body) => request('POST', '/api/auth/login', body),
   logout: () => request('POST', '/api/auth/logout'),
   me: () => request('GET', '/api/me'),
-  accessLog: (patientId) => request('GET', `/api/me/access-log${query({ patient_id: patientId })}`),
+  updateMe: (body) => request('PATCH', '/api/me', body),
+  verifyEmail: (body) => request('POST', '/api/auth/verify-email', body),
+  resendVerification: () => request('POST', '/api/me/verify-email'),
+  requestPasswordReset: (body) => request('POST', '/api/auth/password-reset', body),
+  resetPassword: (body) => request('POST', '/api/auth/password-reset/confirm', body),
+  changePassword: (body) => request('POST', '/api/me/password', body),
+  changeEmail: (body) => request('POST', '/api/me/email', body),
+  sessions: () => request('GET', '/api/me/sessions'),
+  endSession: (sessionId) => request('DELETE', `/api/me/sessions/${id(sessionId)}`),
+  invitation: (token) => request('GET', `/api/invites/${id(token)}`),
+  acceptInvitation: (token, body) => request('POST', `/api/invites/${id(token)}/accept`, body),
+  /** Art. 40, a page at a time: `params` = { page, limit, who, kind, include_own }. */
+  accessLog: (patientId, params = {}) =>
+    request('GET', `/api/me/access-log${query({ patient_id: patientId, ...params })}`),
   slots: (practitioner, from, to) => request('GET', `/api/slots${query({ practitioner, from, to })}`),
   consent: (orgId, patientId) =>
     request('GET', `/api/organizations/${id(orgId)}/consent${query({ patient_id: patientId })}`),
@@ -126,13 +147,16 @@ export const api = {
   requestDocuments: (cId, note) =>
     request('POST', `/api/consultations/${id(cId)}/request-documents`, { note }),
   decline: (cId, reason) => request('POST', `/api/consultations/${id(cId)}/decline`, { reason }),
-  icd10: (q, limit = 20) => request('GET', `/api/icd10${query({ q, limit })}`),
+  /** ICD-10 codes matching `q`, titled in `lang` (the interface's language). */
+  icd10: (q, limit = 20, lang) => request('GET', `/api/icd10${query({ q, limit, lang })}`),
   queue: () => request('GET', '/api/queue'),
   createRecord: (patientId, body) => request('POST', `/api/patients/${id(patientId)}/records`, body),
   updateRecord: (rId, content) => request('PUT', `/api/records/${id(rId)}`, { content }),
   recordDocument: (rId) => documentBytes(`/api/records/${id(rId)}/document`),
   signRecord: (rId, body) => request('POST', `/api/records/${id(rId)}/sign`, body),
   breakGlass: (body) => request('POST', '/api/break-glass', body),
+  /** The grants doctors of the organisation opened, with their reasons, for its administrators. */
+  breakGlassReview: (orgId) => request('GET', `/api/organizations/${id(orgId)}/break-glass`),
   agree: (cId) => request('POST', `/api/consultations/${id(cId)}/agree`),
   healthPassport: (patientId) =>
     request('GET', `/api/me/health-passport${query({ patient_id: patientId })}`),
@@ -172,4 +196,37 @@ export const api = {
   consultantLists: (orgId) => request('GET', `/api/organizations/${id(orgId)}/consultant-lists`),
   saveConsultantList: (orgId, specialty, practitionerIds) => request('PUT',
     `/api/organizations/${id(orgId)}/consultant-lists/${id(specialty)}`, { practitioner_ids: practitionerIds }),
+  // Administration (an organisation's administrators; the operator for any organisation).
+  /** The organisation with its Russian texts, as the editing form sends them back. */
+  organizationForEdit: (orgId) => request('GET', `/api/organizations/${id(orgId)}?lang=ru`),
+  practitionerForEdit: (pracId) => request('GET', `/api/practitioners/${id(pracId)}?lang=ru`),
+  createOrganization: (body) => request('POST', '/api/organizations', body),
+  updateOrganization: (orgId, body) => request('PUT', `/api/organizations/${id(orgId)}`, body),
+  publishOffer: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/offers`, body),
+  offerAcceptances: (orgId, params = {}) =>
+    request('GET', `/api/organizations/${id(orgId)}/offer-acceptances${query(params)}`),
+  staff: (orgId) => request('GET', `/api/organizations/${id(orgId)}/staff`),
+  inviteStaff: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/invites`, body),
+  resendInvite: (orgId, userId) =>
+    request('POST', `/api/organizations/${id(orgId)}/staff/${id(userId)}/invite`),
+  deactivateStaff: (orgId, userId) =>
+    request('POST', `/api/organizations/${id(orgId)}/staff/${id(userId)}/deactivate`),
+  reactivateStaff: (orgId, userId) =>
+    request('POST', `/api/organizations/${id(orgId)}/staff/${id(userId)}/reactivate`),
+  updatePractitioner: (pracId, body) => request('PUT', `/api/practitioners/${id(pracId)}`, body),
+  setSchedule: (pracId, body) => request('PUT', `/api/practitioners/${id(pracId)}/schedule`, body),
+  /** A doctor's week (`date`: any day of it, YYYY-MM-DD); without an id, the signed-in doctor's. */
+  week: (pracId, date) => request('GET', pracId
+    ? `/api/practitioners/${id(pracId)}/week${query({ date })}` : `/api/me/week${query({ date })}`),
+  platformOrganizations: () => request('GET', '/api/platform/organizations'),
+  platformHealth: () => request('GET', '/api/platform/health'),
+  /** Liveness and readiness: plain JSON whatever the status (503 when not ready). */
+  async probe(path) {
+    try {
+      const res = await fetch(path, { credentials: 'same-origin' });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    } catch (e) {
+      return { status: 0, body: { status: e.message } };
+    }
+  },
 };

@@ -6,6 +6,8 @@ import { h, pageTitle } from './dom.js';
 import { captureForms, restoreForms } from './forms.js';
 import { errorText, initialLanguage, setLanguage, t, translatePage } from './i18n.js';
 import * as accessLog from './views/access-log.js';
+import * as breakGlassReview from './views/break-glass-review.js';
+import { forgotPassword, invitation, resetPassword, verifyEmail } from './views/account-links.js';
 import * as call from './views/call.js';
 import * as confirmation from './views/confirm.js';
 import * as consultation from './views/consultation.js';
@@ -23,6 +25,15 @@ import * as practitioner from './views/practitioner.js';
 import * as queue from './views/queue.js';
 import * as register from './views/register.js';
 import * as newRequest from './views/request.js';
+import * as adminHome from './views/admin-home.js';
+import * as adminOffer from './views/admin-offer.js';
+import * as adminOrganization from './views/admin-organization.js';
+import * as adminPractitioner from './views/admin-practitioner.js';
+import * as adminPrices from './views/admin-prices.js';
+import * as adminStaff from './views/admin-staff.js';
+import * as operatorHome from './views/operator-home.js';
+import * as operatorNewOrganization from './views/operator-organization-new.js';
+import * as myWeek from './views/schedule-week.js';
 
 const ROUTES = [
   [/^\/$/, directory],
@@ -31,8 +42,13 @@ const ROUTES = [
   [/^\/practitioners\/([^/]+)$/, practitioner],
   [/^\/register$/, register],
   [/^\/login$/, login],
+  [/^\/forgot-password$/, forgotPassword],
+  [/^\/reset-password\/([^/]+)$/, resetPassword],
+  [/^\/verify-email\/([^/]+)$/, verifyEmail],
+  [/^\/invite\/([^/]+)$/, invitation],
   [/^\/me$/, me],
   [/^\/access-log$/, accessLog],
+  [/^\/break-glass\/review$/, breakGlassReview],
   [/^\/health-passport$/, healthPassport],
   [/^\/consultations$/, consultations],
   [/^\/consultations\/([^/]+)\/confirm$/, confirmation],
@@ -43,6 +59,15 @@ const ROUTES = [
   [/^\/councils$/, councils],
   [/^\/councils\/new$/, newCouncil],
   [/^\/councils\/([^/]+)$/, council],
+  [/^\/organizations\/([^/]+)\/admin$/, adminHome],
+  [/^\/organizations\/([^/]+)\/admin\/details$/, adminOrganization],
+  [/^\/organizations\/([^/]+)\/admin\/prices$/, adminPrices],
+  [/^\/organizations\/([^/]+)\/admin\/offer$/, adminOffer],
+  [/^\/organizations\/([^/]+)\/admin\/staff$/, adminStaff],
+  [/^\/practitioners\/([^/]+)\/admin$/, adminPractitioner],
+  [/^\/my-week$/, myWeek],
+  [/^\/operator$/, operatorHome],
+  [/^\/operator\/organizations\/new$/, operatorNewOrganization],
 ];
 
 /** Who has a list of consultations, and who works a queue. */
@@ -56,9 +81,13 @@ const WITH_ACCESS_LOG = ['patient', 'representative'];
 const WITH_COUNCILS = ['patient', 'representative', 'doctor'];
 
 const main = document.getElementById('main');
+const header = document.getElementById('site-header');
+const navToggle = document.getElementById('nav-toggle');
 const navList = document.getElementById('nav-list');
 const langSwitch = document.getElementById('lang-switch');
 let renderSeq = 0;
+/** Whether the language switch was used since the page loaded. */
+let languageChosenThisVisit = false;
 let firstRender = true;
 
 /** Shared with the views: who is signed in, and a way to change it. */
@@ -67,6 +96,26 @@ const app = {
   setUser(user) {
     app.user = user;
     renderNav();
+    // The interface follows the language stored on the account (mail does too), unless the
+    // person picked another one on this visit: then that choice becomes the account's.
+    const shown = document.documentElement.lang;
+    if (user && user.language && user.language !== shown) {
+      if (languageChosenThisVisit) {
+        user.language = shown;
+        api.updateMe({ language: shown }).catch(() => {});
+      } else {
+        app.followLanguage(user.language);
+      }
+    }
+  },
+  /** Switches the interface to `lang` (the account's language changed, or was learnt). */
+  async followLanguage(lang) {
+    if (lang === document.documentElement.lang) return;
+    if (!(await setLanguage(lang))) return;
+    langSwitch.value = lang;
+    translatePage();
+    renderNav();
+    await renderView({ keepForms: true });
   },
   go(hash) {
     if (location.hash === hash) renderView();
@@ -100,12 +149,15 @@ function renderNav() {
     if (WITH_REQUESTS.includes(app.user.role)) items.push(navLink('#/requests/new', 'nav.new_request'));
     if (WITH_QUEUE.includes(app.user.role)) items.push(navLink('#/queue', 'nav.queue'));
     if (WITH_COUNCILS.includes(app.user.role)) items.push(navLink('#/councils', 'nav.councils'));
-    if (app.user.role === 'doctor') items.push(navLink('#/councils/new', 'nav.new_council'));
-    // Art. 24: the organisation's head (its administrator here) decides who sits on councils.
-    if (app.user.role === 'org_admin' && app.user.organization_id) {
-      items.push(navLink(`#/organizations/${encodeURIComponent(app.user.organization_id)}/consultant-lists`,
-        'nav.consultant_lists'));
+    if (app.user.role === 'doctor') {
+      items.push(navLink('#/councils/new', 'nav.new_council'), navLink('#/my-week', 'nav.my_week'));
     }
+    // The administration area holds the organisation's pages, its consultant lists among them
+    // (art. 24: the organisation's head decides who sits on councils).
+    if (app.user.role === 'org_admin' && app.user.organization_id) {
+      items.push(navLink(`#/organizations/${encodeURIComponent(app.user.organization_id)}/admin`, 'nav.admin'));
+    }
+    if (app.user.role === 'platform_admin') items.push(navLink('#/operator', 'nav.operator'));
     if (WITH_ACCESS_LOG.includes(app.user.role)) {
       items.push(navLink('#/health-passport', 'nav.health_passport'));
       items.push(navLink('#/access-log', 'nav.access_log'));
@@ -118,6 +170,26 @@ function renderNav() {
     items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));
   }
   navList.replaceChildren(...items);
+}
+
+/** The phone's menu: the button opens and closes the folded navigation; moving to another
+ *  page or pressing Escape folds it again. On a wide screen the CSS ignores the state. */
+function setMenu(open) {
+  header.dataset.menu = open ? 'open' : 'closed';
+  navToggle.setAttribute('aria-expanded', String(open));
+}
+
+function wireMenu() {
+  navToggle.addEventListener('click', () => setMenu(header.dataset.menu !== 'open'));
+  header.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || header.dataset.menu !== 'open') return;
+    setMenu(false);
+    navToggle.focus();
+  });
+  // A link or the sign-out button in the open menu: the menu has done its job.
+  navList.addEventListener('click', (e) => {
+    if (e.target.closest('a, button')) setMenu(false);
+  });
 }
 
 async function signOut() {
@@ -188,6 +260,12 @@ async function changeLanguage() {
     langSwitch.value = document.documentElement.lang;
     return;
   }
+  languageChosenThisVisit = true;
+  // Signed in, the choice is the account's: mail follows it too.
+  if (app.user && app.user.language !== langSwitch.value) {
+    app.user.language = langSwitch.value;
+    api.updateMe({ language: langSwitch.value }).catch(() => {});
+  }
   translatePage();
   renderNav();
   await renderView({ keepForms: true });
@@ -198,12 +276,14 @@ async function start() {
   langSwitch.value = document.documentElement.lang;
   translatePage();
   renderNav();
+  wireMenu();
   langSwitch.addEventListener('change', changeLanguage);
   document.getElementById('skip-link').addEventListener('click', (e) => {
     e.preventDefault();
     main.focus();
   });
   window.addEventListener('hashchange', () => {
+    setMenu(false);
     renderNav();
     renderView();
   });

@@ -15,6 +15,8 @@ const FIELD_OF_ERROR = {
   invalid_email: 'email',
   email_taken: 'email',
   weak_password: 'password',
+  wrong_password: ['current-password', 'email-password'],
+  email_unchanged: 'email',
   missing_field: ['booking-reason', 'request-question', 'break-glass-reason'],
   question_required: 'council-question',
   funding_not_offered: ['booking-funding', 'request-funding'],

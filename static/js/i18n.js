@@ -1,5 +1,7 @@
 // Interface texts from /i18n/{lang}.json; the choice is remembered in localStorage.
 
+import { formatBytes, formatNumber } from './numbers.js';
+
 export const LANGUAGES = ['ru', 'kk', 'en'];
 const STORAGE_KEY = 'telemed.lang';
 const LOCALES = { ru: 'ru-RU', kk: 'kk-KZ', en: 'en-GB' };
@@ -8,6 +10,7 @@ let current = 'ru';
 let messages = {};
 let switchSeq = 0;
 
+/** The remembered choice; on a first visit, the browser's languages (Accept-Language). */
 export function initialLanguage() {
   let saved = null;
   try {
@@ -15,7 +18,12 @@ export function initialLanguage() {
   } catch {
     // Storage may be disabled; the default language still works.
   }
-  return LANGUAGES.includes(saved) ? saved : 'ru';
+  if (LANGUAGES.includes(saved)) return saved;
+  for (const tag of navigator.languages || [navigator.language || '']) {
+    const primary = String(tag).toLowerCase().split(/[-_]/)[0];
+    if (LANGUAGES.includes(primary)) return primary;
+  }
+  return 'ru';
 }
 
 /** Loads and applies a language; false if a later call overtook this one while loading. */
@@ -53,7 +61,7 @@ export function t(key, vars = {}) {
 export function plural(base, n) {
   const category = new Intl.PluralRules(locale()).select(n);
   const key = has(`${base}.${category}`) ? `${base}.${category}` : `${base}.other`;
-  return t(key, { n: new Intl.NumberFormat(locale()).format(n) });
+  return t(key, { n: formatNumber(n) });
 }
 
 export function specialtyName(specialty) {
@@ -76,45 +84,7 @@ export function translatePage(root = document) {
   }
 }
 
-export function formatNumber(n) {
-  return new Intl.NumberFormat(locale()).format(n);
-}
-
-/** 1536 → "1,5 КБ": a file size in the largest unit that keeps the number at or above 1. */
-export function formatBytes(bytes) {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'];
-  let value = Math.max(0, Number(bytes) || 0);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  try {
-    return new Intl.NumberFormat(locale(), {
-      style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit ? 1 : 0,
-    }).format(value);
-  } catch {
-    return `${formatNumber(Math.round(value * 10) / 10)} ${['B', 'KB', 'MB', 'GB'][unit]}`;
-  }
-}
-
-/** "2026-12-16" → a long date; the value is a calendar date, so no time zone shifts it. */
-export function formatDate(isoDate) {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  if (!y || !m || !d) return isoDate;
-  return new Intl.DateTimeFormat(locale(), {
-    weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
-  }).format(new Date(Date.UTC(y, m - 1, d)));
-}
-
-/** An instant shown in the given IANA time zone. */
-export function formatInstant(iso, timeZone) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  try {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short', timeZone })
-      .format(date);
-  } catch {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(date);
-  }
-}
+// Numbers, sizes and dates follow the language, with a fallback where the browser lacks its
+// data (Kazakh in Debian's Chromium); they live beside the rest of the formatting.
+export { formatBytes, formatNumber };
+export { formatDate, formatInstant } from './time.js';

@@ -3,6 +3,7 @@
 
 import { h } from './dom.js';
 import { locale, plural, t } from './i18n.js';
+import { fallback } from './locale-data.js';
 
 /**
  * The browser's IANA time zone, e.g. "Asia/Almaty". A system without a usable zone reports
@@ -16,20 +17,6 @@ export function userTimeZone() {
   } catch {
     return 'UTC';
   }
-}
-
-// Some browsers claim a locale (Kazakh, in Debian's Chromium) without its month and day names
-// and print "2026 M11 23, Mon". Then the names come from the interface texts instead.
-const namesMissing = new Map();
-
-function lacksNames() {
-  const loc = locale();
-  if (!namesMissing.has(loc)) {
-    const sample = new Intl.DateTimeFormat(loc, { month: 'long', timeZone: 'UTC' })
-      .format(new Date(Date.UTC(2026, 0, 15)));
-    namesMissing.set(loc, /M\d|^\d+$/.test(sample));
-  }
-  return namesMissing.get(loc);
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -47,23 +34,22 @@ function partsIn(date, timeZone) {
   };
 }
 
-function byHand(date, timeZone, options) {
-  let p;
-  try {
-    p = partsIn(date, timeZone);
-  } catch {
-    p = partsIn(date, 'UTC');
-  }
-  const month = t(`month.${p.month}`);
-  if (options.hour && !options.day) return p.time;
-  if (!options.hour) return `${t(`weekday.${p.weekday}`)}, ${p.day} ${month}`;
-  return `${t(`weekday.short.${p.weekday}`)}, ${p.day} ${month} ${p.year}, ${p.time}`;
-}
-
-function format(iso, timeZone, options) {
+/**
+ * An instant in a zone, in the interface language. `style` names the pattern of
+ * locale-data.js used where the browser lacks the language's data (Kazakh in Debian's
+ * Chromium prints "2026 M12 16, Wed"); `options` are Intl's otherwise.
+ */
+function format(iso, timeZone, style, options) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  if ((options.month || options.weekday) && lacksNames()) return byHand(date, timeZone, options);
+  const data = fallback();
+  if (data && style) {
+    try {
+      return data[style](partsIn(date, timeZone));
+    } catch {
+      return data[style](partsIn(date, 'UTC'));
+    }
+  }
   try {
     return new Intl.DateTimeFormat(locale(), { ...options, timeZone }).format(date);
   } catch {
@@ -80,21 +66,48 @@ export function dayKey(iso, timeZone) {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-/** "понедельник, 23 ноября" */
+/** "понедельник, 23 ноября"; "23 қараша, дүйсенбі" */
 export function formatDay(iso, timeZone) {
-  return format(iso, timeZone, { weekday: 'long', day: 'numeric', month: 'long' });
+  return format(iso, timeZone, 'day', { weekday: 'long', day: 'numeric', month: 'long' });
 }
 
-/** "09:30" */
+/** "23 нояб."; "23 қар."; "23 Nov" */
+export function formatDayMonth(iso, timeZone) {
+  return format(iso, timeZone, 'dayMonth', { day: 'numeric', month: 'short' });
+}
+
+/** "09:30": digits in every language, so Intl's own output serves. */
 export function formatTime(iso, timeZone) {
-  return format(iso, timeZone, { hour: '2-digit', minute: '2-digit' });
+  return format(iso, timeZone, null, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
-/** "пн, 23 нояб. 2026 г., 09:30" */
+/** "пн, 23 нояб. 2026 г., 09:30"; "2026 ж. 23 қар., дс, 09:30" */
 export function formatDateTime(iso, timeZone) {
-  return format(iso, timeZone, {
+  return format(iso, timeZone, 'dateTime', {
     weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
-    hour: '2-digit', minute: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+}
+
+/** An instant in a zone, date written out: "16 декабря 2026 г. в 09:30"; "2026 ж. 16 желтоқсан, 09:30" */
+export function formatInstant(iso, timeZone) {
+  return format(iso, timeZone, 'instant', { dateStyle: 'long', timeStyle: 'short' });
+}
+
+/** The day of an instant in a zone, without weekday: "16 декабря 2026 г."; "2026 ж. 16 желтоқсан" */
+export function formatLongDate(iso, timeZone) {
+  return format(iso, timeZone, 'longDate', { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/**
+ * "2026-12-16" → "ср, 16 декабря 2026 г."; "2026 ж. 16 желтоқсан, ср". A calendar date, so no
+ * time zone shifts it: it is read and shown at UTC noon.
+ */
+export function formatDate(isoDate) {
+  const [y, m, d] = String(isoDate).split('-').map(Number);
+  if (!y || !m || !d) return isoDate;
+  return format(new Date(Date.UTC(y, m - 1, d, 12)).toISOString(), 'UTC', 'date', {
+    weekday: 'short', day: 'numeric', month: 'long', year: 'numeric',
   });
 }
 

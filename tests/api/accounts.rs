@@ -1,6 +1,8 @@
 //! Registration with IIN, login, sessions, throttling, staff accounts.
 
+mod invites;
 mod registration;
+mod self_service;
 mod sign_in;
 
 use reqwest::{StatusCode, header};

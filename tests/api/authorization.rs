@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, assert_error, fresh_iin};
 
-fn organization_body(urgent_hours: i64) -> Value {
+pub fn organization_body(urgent_hours: i64) -> Value {
     json!({
         "name": "Клиника «Шипагер»",
         "address": "г. Шымкент, ул. Байтурсынова, 1",

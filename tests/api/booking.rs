@@ -1,5 +1,11 @@
 //! Booking, consent, deadlines, cancellation and rescheduling (Rules art. 8, 12–15, 33, 41–43),
 //! on a clock the tests hold still: Monday 2026-11-23 00:00 UTC (05:00 in Almaty).
+//! The forms and modes (art. 6, 9), paging by week and reminders after the fact are in the
+//! modules below.
+
+mod modes;
+mod reminders;
+mod weeks;
 
 use std::sync::Arc;
 
@@ -663,10 +669,17 @@ async fn art_15_cancellation_needs_a_reason_tells_both_sides_and_is_a_document()
     for who in [PATIENT, "cardio@demo.telemed.kz"] {
         let cancelled = mail_to(&rows, who, "cancelled:");
         assert_eq!(cancelled.len(), 1, "{who}");
+        // The reason's code is told; the words typed are on the consultation's page only.
         assert!(
-            cancelled[0].body.contains("Врач на выездной консультации"),
+            cancelled[0]
+                .body
+                .contains("врач не может провести консультацию")
+                && cancelled[0]
+                    .body
+                    .contains(&format!("/#/consultations/{id}")),
             "the reason is told"
         );
+        assert!(!cancelled[0].body.contains("Врач на выездной консультации"));
         let ics = cancelled[0].ics.as_deref().unwrap();
         assert!(
             ics.contains("METHOD:CANCEL")

@@ -4,6 +4,8 @@
 
 mod assignment;
 mod conclusion;
+mod deferred_study;
+mod refusal;
 mod session;
 
 use std::sync::Arc;

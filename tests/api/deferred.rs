@@ -4,6 +4,7 @@
 //! conclusion, referral or prescription — the consultant never talks to anyone.
 
 mod completion;
+mod file_limit;
 mod files;
 mod flow;
 

@@ -2,8 +2,10 @@
 //! On SQLite, and on PostgreSQL when `TELEMED_TEST_DATABASE_URL` is set, like the whole suite.
 
 mod booking_flow;
+mod break_glass;
 mod delivery;
 mod queueing;
+mod recipients;
 mod server;
 
 use std::sync::Arc;
@@ -108,9 +110,9 @@ fn booking() -> BookingText {
         practitioner_name: "Ахметов Ержан Болатович".into(),
         organization_name: "Городская поликлиника №7".into(),
         start_local: "24.11.2026 10:00 (Asia/Almaty)".into(),
+        deadline_local: String::new(),
         mode: "realtime".into(),
         join_url: "http://127.0.0.1:8080/consultations/c-1".into(),
-        reason: String::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 mod access_log;
 mod access_policy;
 mod accounts;
+mod admin;
 mod authorization;
 mod booking;
 mod boundary;
@@ -12,7 +13,9 @@ mod cli;
 mod councils;
 mod deferred;
 mod directory;
+mod first_start;
 mod fuzz;
+mod icd10;
 mod mail;
 mod operations;
 mod records;

@@ -77,6 +77,8 @@ impl TestApp {
         settings.mail.dir = dir.path().join("mail");
         settings.audit.key_file = dir.path().join("audit.key");
         settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
+        // No development CA unless a test asks for one: signing tests bring their own PKI.
+        settings.signing.dev_ca_dir = Default::default();
         settings.demo.seed_on_first_start = demo;
         let mut pg_schema = None;
         settings.database.url = match std::env::var("TELEMED_TEST_DATABASE_URL") {

@@ -43,6 +43,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut telemed::config::Settings))
     settings.mail.dir = dir.path().join("mail");
     settings.audit.key_file = dir.path().join("audit.key");
     settings.audit.checkpoint_file = dir.path().join("audit.checkpoints");
+    // As on the first command: the demo makes its development CA (here in the temp folder).
+    settings.signing.dev_ca_dir = dir.path().join("dev-ca");
     settings.demo.seed_on_first_start = true;
     change(&mut settings);
     let app = telemed::app::Application::build(settings)
@@ -133,10 +135,35 @@ impl Browser {
         .await
     }
 
+    /// A browser whose clock reads in `zone` (an IANA name), like a patient's computer there;
+    /// the zone goes to Chromium through the driver's environment.
+    pub async fn start_in_zone(zone: &str) -> Browser {
+        Self::start_with_env(&[], &[("TZ", zone)]).await
+    }
+
+    /// A browser whose languages (Accept-Language, `navigator.languages`) are `lang`.
+    pub async fn start_in_language(lang: &str) -> Browser {
+        Self::start_with(&[&format!("--lang={lang}")]).await
+    }
+
     async fn start_with(extra: &[&str]) -> Browser {
+        Self::start_with_env(extra, &[]).await
+    }
+
+    async fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Browser {
         let port = free_port();
         let bin = std::env::var("CHROMEDRIVER_BIN").unwrap_or_else(|_| "chromedriver".into());
+        // A clinic's machine in Kazakhstan: Russian unless a test asks for another language
+        // (the first visit follows the browser's languages). Chromium builds differ in which
+        // of the flag, the LANGUAGE variable and the preference they honour, so all three say it.
+        let lang = extra
+            .iter()
+            .find_map(|a| a.strip_prefix("--lang="))
+            .unwrap_or("ru-RU")
+            .to_owned();
         let child = Command::new(&bin)
+            .env("LANGUAGE", lang.replace('-', "_"))
+            .envs(env.iter().copied())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -163,13 +190,23 @@ impl Browser {
         ]
         .map(String::from)
         .into_iter()
-        .chain(extra.iter().map(|a| a.to_string()))
+        .chain([format!("--lang={lang}")])
+        .chain(
+            extra
+                .iter()
+                .filter(|a| !a.starts_with("--lang="))
+                .map(|a| a.to_string()),
+        )
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({ "binary": chromium, "args": args }),
+            json!({
+                "binary": chromium,
+                "args": args,
+                "prefs": { "intl": { "accept_languages": lang } },
+            }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)

@@ -4,13 +4,19 @@
 //! Run: `cargo test --test browser -- --ignored` (needs chromium and chromedriver).
 
 mod access_log;
+mod accounts;
+mod admin;
 mod booking;
+mod booking_weeks;
 mod break_glass;
 mod call;
 mod council;
+mod council_card;
 mod deferred;
 mod driver;
+mod icd10;
 mod records;
+mod records_pages;
 
 use driver::{Browser, click, element, fill, select, spawn_app, text, text_containing, texts};
 use fantoccini::{Client, Locator};

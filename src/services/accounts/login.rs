@@ -16,7 +16,14 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::services::Context;
 use crate::services::input::optional_line;
 
-pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<LoginView> {
+/// Signs in from `ip` with the browser `user_agent` (kept with the session, so its owner can
+/// recognise it in the list of sessions).
+pub async fn login(
+    ctx: &Context,
+    input: LoginInput,
+    ip: String,
+    user_agent: Option<String>,
+) -> AppResult<LoginView> {
     // Checked before the throttle stores it: PostgreSQL text cannot hold NUL.
     let email = optional_line(&input.email, "email", 254)?.to_lowercase();
     let (verdict, user) = {
@@ -28,6 +35,9 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
                 let user: Option<UserRow> = match verdict {
                     Verdict::Admitted(_) => users::table
                         .filter(users::email.eq(&email))
+                        // A deactivated account signs in no more, and says no more than a
+                        // wrong password would.
+                        .filter(users::deactivated_at.is_null())
                         .select(UserRow::as_select())
                         .first(conn)
                         .optional()?,
@@ -98,6 +108,8 @@ pub async fn login(ctx: &Context, input: LoginInput, ip: String) -> AppResult<Lo
                         user_id: user.id.clone(),
                         created_at: now,
                         expires_at: expires,
+                        ip: Some(ip.clone()).filter(|ip| !ip.is_empty()),
+                        user_agent: user_agent.clone(),
                     })
                     .execute(conn)?;
                 audit::record(

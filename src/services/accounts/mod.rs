@@ -1,10 +1,16 @@
 //! Accounts: patient self-registration (`register`), sign-in with its throttle (`login`,
 //! `throttle`), sessions, and staff accounts (`staff`).
 
+pub mod email;
+pub mod invite;
 mod login;
+pub mod open_sessions;
+pub mod password;
+pub mod profile;
 mod register;
 mod staff;
 mod throttle;
+mod tokens;
 
 use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
@@ -23,7 +29,7 @@ use crate::error::{AppError, AppResult};
 
 pub use login::login;
 pub use register::{RegistrationView, register};
-pub use staff::{StaffInput, create_staff, list_staff};
+pub use staff::{StaffInput, StaffView, create_staff, deactivate, list_staff, reactivate};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +86,8 @@ pub struct MeView {
     pub user: UserView,
     /// Patients this user legally represents.
     pub represented_patients: Vec<PersonRef>,
+    /// Whether the address was confirmed by its link (patients book only then).
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,6 +112,18 @@ pub(crate) fn validate_person(
     password: &str,
     language: Option<&str>,
 ) -> AppResult<NewPerson> {
+    let person = validate_identity(full_name, iin, email, language)?;
+    check_password(password).map_err(|why| AppError::unprocessable("weak_password", why))?;
+    Ok(person)
+}
+
+/// The identity fields alone: an invited employee chooses their password later.
+pub(crate) fn validate_identity(
+    full_name: &str,
+    iin: &str,
+    email: &str,
+    language: Option<&str>,
+) -> AppResult<NewPerson> {
     // Refused characters are named first, so the answer says what to fix.
     checked_characters(full_name.trim(), "full_name", Lines::One)?;
     checked_characters(email.trim(), "email", Lines::One)?;
@@ -125,7 +145,6 @@ pub(crate) fn validate_person(
     let email = Email::parse(email).ok_or_else(|| {
         AppError::unprocessable("invalid_email", "the e-mail address is not valid")
     })?;
-    check_password(password).map_err(|why| AppError::unprocessable("weak_password", why))?;
     let language = match language {
         None | Some("") => Language::Ru,
         Some(l) => l.parse().map_err(|_| {
@@ -169,6 +188,7 @@ pub async fn authenticate(ctx: &Context, token: String, ip: String) -> AppResult
                 .inner_join(users::table)
                 .filter(sessions::token_hash.eq(hash))
                 .filter(sessions::expires_at.gt(now))
+                .filter(users::deactivated_at.is_null())
                 .select(UserRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -190,9 +210,9 @@ pub async fn me(ctx: &Context, actor: &Actor) -> AppResult<MeView> {
     let id = actor.user_id.clone();
     ctx.db
         .run(move |conn| {
-            let user: UserRow = users::table
+            let (user, verified): (UserRow, Option<NaiveDateTime>) = users::table
                 .find(&id)
-                .select(UserRow::as_select())
+                .select((UserRow::as_select(), users::email_verified_at))
                 .first(conn)?;
             let represented = representations::table
                 .inner_join(users::table.on(users::id.eq(representations::patient_id)))
@@ -206,6 +226,7 @@ pub async fn me(ctx: &Context, actor: &Actor) -> AppResult<MeView> {
             Ok(MeView {
                 user: user.into(),
                 represented_patients: represented,
+                email_verified: verified.is_some(),
             })
         })
         .await

@@ -9,6 +9,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::email::{Letter, send_verification};
 use super::{NewPerson, RegisterInput, now_naive, validate_person};
 use crate::audit::{self, Event};
 use crate::db::models::UserRow;
@@ -20,8 +21,10 @@ use crate::notify::{self, Outgoing, templates};
 use crate::services::Context;
 
 const ANSWER: &str = "If this e-mail address and IIN were new, the account is ready: sign in \
-                      with the password you chose. If either already had an account, nothing \
-                      was changed and the owner of that account has been told by e-mail.";
+                      with the password you chose and confirm the address by the link we sent \
+                      to it (booking needs a confirmed address). If either already had an \
+                      account, nothing was changed and the owner of that account has been told \
+                      by e-mail.";
 
 /// The answer to every well-formed registration, whatever happened.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,6 +51,8 @@ pub async fn register(
     let now = now_naive(ctx);
     let at = ctx.clock.now();
     let login_url = format!("{}/#/login", ctx.public_url);
+    let public_url = ctx.public_url.clone();
+    let verify_hours = ctx.settings.auth.verify_link_hours;
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
@@ -65,6 +70,11 @@ pub async fn register(
                 let mut owners = owners_of(conn, &person)?;
                 if owners.is_empty() {
                     if insert_if_free(conn, &row)? {
+                        let letter = Letter {
+                            at,
+                            public_url: &public_url,
+                        };
+                        send_verification(conn, &letter, &row, verify_hours)?;
                         return audit_registration(conn, at, &row.id, true, &ip);
                     }
                     // A registration that committed a moment ago took the e-mail or the IIN.
@@ -118,7 +128,7 @@ fn tell_owner(
     login_url: &str,
 ) -> AppResult<()> {
     let (subject, body) =
-        templates::registration_attempt(&owner.language, &owner.full_name, login_url);
+        templates::registration_attempt(&owner.language, &owner.full_name, login_url)?;
     let queued = notify::enqueue(
         conn,
         at,

@@ -14,7 +14,9 @@ use crate::db::schema::consultations;
 use crate::db::{DbConnection, write_tx};
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
-use crate::services::consultations::{ConsultationView, load, record_event, status_of, view};
+use crate::services::consultations::{
+    ConsultationView, load, record_event, status_of, view, withdraw_reminders,
+};
 use crate::services::{Actor, Context, optional_text};
 
 /// How a consultation was held.
@@ -50,6 +52,8 @@ pub async fn start(ctx: &Context, actor: &Actor, id: &str) -> AppResult<()> {
                         consultations::updated_at.eq(now.naive_utc()),
                     ))
                     .execute(conn)?;
+                // "Starts in an hour" is wrong once it has started.
+                withdraw_reminders(conn, &id)?;
                 record_event(
                     conn,
                     &id,
@@ -181,6 +185,8 @@ fn complete(
             consultations::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
+    // Held (perhaps by telephone before its slot): no reminder of it may still go out.
+    withdraw_reminders(conn, &row.id)?;
     record_event(
         conn,
         &row.id,

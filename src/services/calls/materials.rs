@@ -159,7 +159,8 @@ where
 {
     let now = ctx.clock.now();
     let (a, i) = (actor.clone(), id.to_owned());
-    let deferred = ctx
+    let platform_limit = ctx.settings.calls.max_file_bytes;
+    let (deferred, limit) = ctx
         .db
         .run(move |conn| {
             let row = load(conn, &i)?;
@@ -180,13 +181,16 @@ where
                     "files are shared while the consultation is open",
                 ));
             }
-            Ok(row.mode == "deferred")
+            // The organisation's own limit, which its page states (at most the platform's).
+            let limit = crate::services::file_limit::for_organization(
+                conn,
+                &row.organization_id,
+                platform_limit,
+            )?;
+            Ok((row.mode == "deferred", limit))
         })
         .await?;
-    let stored = ctx
-        .blobs
-        .put_stream(body, ctx.settings.calls.max_file_bytes)
-        .await?;
+    let stored = ctx.blobs.put_stream(body, limit).await?;
     let (a, i, name) = (actor.clone(), id.to_owned(), clean_name(name));
     ctx.db
         .run(move |conn| {

@@ -238,6 +238,9 @@ pub async fn book(
                     now,
                     "consultation.book",
                 )?;
+                // After the patient is resolved, so a refusal about someone else's data is
+                // audited as such first.
+                crate::services::accounts::email::require_verified(conn, &actor)?;
                 let initiative = initiative(&actor, relation, input.initiative)?;
                 let target = target(conn, &input, now, settings.booking.horizon_days)?;
                 let org = &target.organization;
@@ -320,6 +323,14 @@ pub async fn book(
                 } else {
                     (Status::Booked, None)
                 };
+                // Art. 9: a real-time consultation is due at its slot. Only an urgent one also
+                // has art. 8's deadline, which its slot lies within; a planned one's would pass
+                // before a slot booked further ahead.
+                let has_deadline = input.mode == Mode::Deferred || input.urgency == Urgency::Urgent;
+                let deadline_at = clock_started.filter(|_| has_deadline).map(|t| {
+                    let (urgent, planned) = (org.urgent_deadline_hours, org.planned_deadline_hours);
+                    deadline(t, input.urgency, urgent, planned).naive_utc()
+                });
                 let id = new_id();
                 let row = ConsultationRow {
                     ics_uid: format!("{id}@telemed"),
@@ -340,10 +351,7 @@ pub async fn book(
                     price_kzt,
                     requested_at: now.naive_utc(),
                     clock_started_at: clock_started.map(|t| t.naive_utc()),
-                    deadline_at: clock_started.map(|t| {
-                        deadline(t, input.urgency, org.urgent_deadline_hours, org.planned_deadline_hours)
-                            .naive_utc()
-                    }),
+                    deadline_at,
                     breached_at: None,
                     confirm_token_hash: confirm_token.as_deref().map(|t| sha256_hex(t.as_bytes())),
                     ics_sequence: 0,

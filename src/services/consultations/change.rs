@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::canonical::sha256_hex;
 use crate::domain::consultation::{Mode, REASON_CODES, Status, Urgency, deadline};
 use crate::error::{AppError, AppResult};
+use crate::services::councils::cancel as councils;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +89,21 @@ fn load_changeable(
     Ok(row)
 }
 
+/// A council's consultation keeps the council's hour and follows its agreement (art. 20): it is
+/// moved or agreed to on the council, never on its own.
+fn not_a_councils(conn: &mut DbConnection, row: &ConsultationRow) -> AppResult<()> {
+    match councils::of_consultation(conn, &row.id)? {
+        Some(council) => Err(AppError::conflict(
+            "council_consultation",
+            format!(
+                "this consultation belongs to council {}: act on the council",
+                council.id
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn save(conn: &mut DbConnection, row: &ConsultationRow) -> AppResult<()> {
     match diesel::update(consultations::table.find(&row.id))
         .set(row)
@@ -151,8 +167,18 @@ pub async fn cancel(
                     "cancelled",
                     json!({"by": by, "reason_code": input.reason_code, "reason_text": text, "document": doc.id, "sha256": doc.sha256}),
                 )?;
-                let parties = notices::Parties::load(conn, &row, &public_url)?;
-                notices::cancelled(conn, now, &row, &parties, by, &input.reason_code, &text)?;
+                // A council's consultation ends its council with it, and the council's letters
+                // tell everyone (its consultants too) instead of the consultation's.
+                match councils::of_consultation(conn, &row.id)? {
+                    Some(council) if councils::is_open(&council) => {
+                        let by = if actor.user_id == council.initiator_id { "initiator" } else { by };
+                        councils::end(conn, &council, by, &actor.user_id, &text, now, &public_url)?;
+                    }
+                    _ => {
+                        let parties = notices::Parties::load(conn, &row, &public_url)?;
+                        notices::cancelled(conn, now, &row, &parties, by, &input.reason_code)?;
+                    }
+                }
                 audit_act(conn, &actor, &row, "consultation.cancel", now)?;
                 view(conn, row, now, true)
             })
@@ -175,6 +201,7 @@ pub async fn reschedule(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let mut row = load_changeable(conn, &actor, &id, now)?;
+                not_a_councils(conn, &row)?;
                 let (Some(practitioner), Some(old_start)) = (row.practitioner_id.clone(), row.slot_start) else {
                     return Err(AppError::unprocessable(
                         "not_realtime",
@@ -219,7 +246,7 @@ pub async fn reschedule(
                 )?;
                 if status_of(&row)? == Status::Booked {
                     let parties = notices::Parties::load(conn, &row, &public_url)?;
-                    notices::rescheduled(conn, now, &row, &parties, old_start.and_utc(), &text, &settings.booking.reminder_hours)?;
+                    notices::rescheduled(conn, now, &row, &parties, old_start.and_utc(), &settings.booking.reminder_hours)?;
                 }
                 audit_act(conn, &actor, &row, "consultation.reschedule", now)?;
                 view(conn, row, now, true)
@@ -287,6 +314,7 @@ pub async fn agree(ctx: &Context, actor: &Actor, id: String) -> AppResult<Consul
             write_tx(conn, |conn| {
                 let row = load(conn, &id)?;
                 check(conn, &actor, &row, ConsultationAct::Agree, now)?;
+                not_a_councils(conn, &row)?;
                 if row.patient_agreed_at.is_some() {
                     return Err(AppError::conflict(
                         "already_confirmed",

@@ -77,7 +77,7 @@ pub async fn check(ctx: &Context) -> AppResult<usize> {
                             &row.urgency,
                             &deadline_local,
                             &queue_url,
-                        );
+                        )?;
                         notify::enqueue(
                             conn,
                             now,

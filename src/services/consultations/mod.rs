@@ -17,11 +17,26 @@ use super::Actor;
 use super::patients;
 use crate::db::DbConnection;
 use crate::db::models::{ConsultationEventRow, ConsultationRow, OrganizationRow, UserRow};
-use crate::db::schema::{consultation_events, consultations, organizations, practitioners, users};
+use crate::db::schema::{
+    consultation_events, consultations, councils, organizations, practitioners, users,
+};
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
 
 pub use super::refs::PartyRef;
+
+/// Withdraws the reminders not yet sent: a consultation that began, was held, or was cancelled
+/// needs none.
+pub(crate) fn withdraw_reminders(
+    conn: &mut DbConnection,
+    consultation_id: &str,
+) -> AppResult<usize> {
+    crate::notify::withdraw_pending(
+        conn,
+        consultation_id,
+        &notices::reminder_prefix(consultation_id),
+    )
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
@@ -77,6 +92,9 @@ pub struct ConsultationView {
     pub my_call_role: Option<crate::realtime::protocol::CallRole>,
     /// A deferred request's kind, requester, paused clock, refusal and completion.
     pub deferred: Option<request::DeferredView>,
+    /// The council this consultation works in, if any: it is cancelled, moved and agreed to as
+    /// the council (`#/councils/{id}`), never on its own.
+    pub council_id: Option<String>,
     /// The history, in the detail view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
@@ -154,6 +172,11 @@ pub(crate) fn view(
         Some(found) => Some(request::view(conn, found)?),
         None => None,
     };
+    let council_id = councils::table
+        .filter(councils::consultation_id.eq(&row.id))
+        .select(councils::id)
+        .first::<String>(conn)
+        .optional()?;
     Ok(ConsultationView {
         time_left_seconds: row
             .deadline_at
@@ -196,6 +219,7 @@ pub(crate) fn view(
         join_opens_at: None,
         my_call_role: None,
         deferred,
+        council_id,
         history,
     })
 }

@@ -9,9 +9,10 @@ use super::doctor_user_id;
 use crate::db::DbConnection;
 use crate::db::models::{ConsultationRow, OrganizationRow, UserRow};
 use crate::db::schema::organizations;
+use crate::domain::consultation::Mode;
 use crate::error::AppResult;
 use crate::notify::ics::{self, IcsMethod, Invitation};
-use crate::notify::templates::{self, BookingText};
+use crate::notify::templates::{self, Addressee, BookingText, Recipient};
 use crate::notify::{self, Outgoing};
 use crate::services::patients;
 
@@ -59,17 +60,17 @@ impl Parties {
         })
     }
 
-    /// Everyone who hears about the consultation: the patient, their representative, the doctor.
-    fn recipients(&self) -> Vec<&UserRow> {
-        let mut all = vec![&self.patient];
-        all.extend(self.booker.iter());
-        all.extend(self.doctor.iter());
+    /// Everyone who hears about the consultation, each with the text written for them: the
+    /// patient, their representative, the doctor.
+    fn recipients(&self) -> Vec<(&UserRow, Recipient)> {
+        let mut all = self.patient_side();
+        all.extend(self.doctor.iter().map(|d| (d, Recipient::Doctor)));
         all
     }
 
-    fn patient_side(&self) -> Vec<&UserRow> {
-        let mut all = vec![&self.patient];
-        all.extend(self.booker.iter());
+    fn patient_side(&self) -> Vec<(&UserRow, Recipient)> {
+        let mut all = vec![(&self.patient, Recipient::Patient)];
+        all.extend(self.booker.iter().map(|b| (b, Recipient::Representative)));
         all
     }
 
@@ -90,10 +91,12 @@ impl Parties {
                 .slot_start
                 .map(|t| self.local(t.and_utc()))
                 .unwrap_or_default(),
+            deadline_local: row
+                .deadline_at
+                .map(|t| self.local(t.and_utc()))
+                .unwrap_or_default(),
             mode: row.mode.clone(),
             join_url: self.join_url.clone(),
-            // The patient's complaint is medical information: it stays in the platform.
-            reason: String::new(),
         }
     }
 
@@ -131,11 +134,18 @@ impl Parties {
     }
 }
 
+fn addressee(to: &UserRow, recipient: Recipient) -> Addressee<'_> {
+    Addressee {
+        recipient,
+        name: &to.full_name,
+    }
+}
+
 /// One message to one person.
 struct Letter<'a> {
     key: String,
     to: &'a UserRow,
-    message: (String, String),
+    message: AppResult<(String, String)>,
     ics: Option<String>,
     due_at: DateTime<Utc>,
 }
@@ -146,7 +156,7 @@ fn send(
     row: &ConsultationRow,
     l: Letter<'_>,
 ) -> AppResult<()> {
-    let (subject, body) = l.message;
+    let (subject, body) = l.message?;
     notify::enqueue(
         conn,
         now,
@@ -172,7 +182,12 @@ pub(crate) fn booked(
     reminder_hours: &[i64],
 ) -> AppResult<()> {
     let text = p.text(row);
-    for to in p.recipients() {
+    // A deferred request has no hour: its letter says when the answer is due instead.
+    let letter = match Mode::parse(&row.mode) {
+        Some(Mode::Deferred) => templates::request_received,
+        _ => templates::booking_confirmed,
+    };
+    for (to, recipient) in p.recipients() {
         let key = format!("booked:{}:{}:{}", row.id, row.ics_sequence, to.id);
         let ics = p.invitation(row, to, IcsMethod::Request, now);
         send(
@@ -182,7 +197,7 @@ pub(crate) fn booked(
             Letter {
                 key,
                 to,
-                message: templates::booking_confirmed(&to.language, &text),
+                message: letter(&to.language, &addressee(to, recipient), &text),
                 ics,
                 due_at: now,
             },
@@ -207,7 +222,7 @@ fn schedule_reminders(
         if due <= now {
             continue;
         }
-        for to in p.recipients() {
+        for (to, recipient) in p.recipients() {
             let key = format!(
                 "{}{}:{hours}:{}",
                 reminder_prefix(&row.id),
@@ -221,7 +236,12 @@ fn schedule_reminders(
                 Letter {
                     key,
                     to,
-                    message: templates::reminder(&to.language, &text, hours),
+                    message: templates::reminder(
+                        &to.language,
+                        &addressee(to, recipient),
+                        &text,
+                        hours,
+                    ),
                     ics: None,
                     due_at: due,
                 },
@@ -245,7 +265,7 @@ pub(crate) fn agreement_requested(
 ) -> AppResult<()> {
     let text = p.text(row);
     let url = format!("{}/confirm?token={token}", p.join_url);
-    for to in p.patient_side() {
+    for (to, recipient) in p.patient_side() {
         let key = format!("agreement:{}:{}", row.id, to.id);
         send(
             conn,
@@ -254,7 +274,12 @@ pub(crate) fn agreement_requested(
             Letter {
                 key,
                 to,
-                message: templates::agreement_requested(&to.language, &text, &url),
+                message: templates::agreement_requested(
+                    &to.language,
+                    &addressee(to, recipient),
+                    &text,
+                    &url,
+                ),
                 ics: None,
                 due_at: now,
             },
@@ -263,20 +288,20 @@ pub(crate) fn agreement_requested(
     Ok(())
 }
 
-/// Art. 15: the same invitation (UID) with a higher SEQUENCE; reminders move with it.
+/// Art. 15: the same invitation (UID) with a higher SEQUENCE; reminders move with it. The
+/// reason given is on the consultation's page, not in the letters: it can be medical.
 pub(crate) fn rescheduled(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     row: &ConsultationRow,
     p: &Parties,
     old_start: DateTime<Utc>,
-    reason_text: &str,
     reminder_hours: &[i64],
 ) -> AppResult<()> {
     notify::withdraw_pending(conn, &row.id, &reminder_prefix(&row.id))?;
     let text = p.text(row);
     let old = p.local(old_start);
-    for to in p.recipients() {
+    for (to, recipient) in p.recipients() {
         let key = format!("rescheduled:{}:{}:{}", row.id, row.ics_sequence, to.id);
         let ics = p.invitation(row, to, IcsMethod::Request, now);
         send(
@@ -286,7 +311,12 @@ pub(crate) fn rescheduled(
             Letter {
                 key,
                 to,
-                message: templates::rescheduled(&to.language, &text, &old, reason_text),
+                message: templates::rescheduled(
+                    &to.language,
+                    &addressee(to, recipient),
+                    &text,
+                    &old,
+                ),
                 ics,
                 due_at: now,
             },
@@ -295,7 +325,8 @@ pub(crate) fn rescheduled(
     schedule_reminders(conn, now, row, p, reminder_hours)
 }
 
-/// Art. 15: both sides learn who cancelled and why; the invitation is withdrawn.
+/// Art. 15: both sides learn who cancelled and why (the reason's code; the explanation is on the
+/// consultation's page, since it can be medical); the invitation is withdrawn.
 pub(crate) fn cancelled(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -303,15 +334,15 @@ pub(crate) fn cancelled(
     p: &Parties,
     cancelled_by: &str,
     reason_code: &str,
-    reason_text: &str,
 ) -> AppResult<()> {
     notify::withdraw_pending(conn, &row.id, &reminder_prefix(&row.id))?;
     let text = p.text(row);
-    for to in p.recipients() {
+    for (to, recipient) in p.recipients() {
         let key = format!("cancelled:{}:{}", row.id, to.id);
         let ics = p.invitation(row, to, IcsMethod::Cancel, now);
+        let to_whom = addressee(to, recipient);
         let message =
-            templates::cancelled(&to.language, &text, cancelled_by, reason_code, reason_text);
+            templates::cancelled(&to.language, &to_whom, &text, cancelled_by, reason_code);
         send(
             conn,
             now,

@@ -1,5 +1,6 @@
 //! Lists: my consultations (patient, representative) and the queue of an organisation's staff,
-//! ordered by legal deadline (art. 8, 13).
+//! ordered by the time each one is due: a real-time consultation's slot (art. 9), a deferred
+//! request's legal deadline (art. 8, 13).
 
 use diesel::prelude::*;
 
@@ -8,7 +9,8 @@ use super::{ConsultationView, audit_read, load, view};
 use crate::access::consultation::{ConsultationAct, check};
 use crate::db::models::ConsultationRow;
 use crate::db::schema::{
-    consultation_guests, consultations, practitioner_specialties, practitioners, representations,
+    consultation_guests, consultations, councils, practitioner_specialties, practitioners,
+    representations,
 };
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
@@ -53,6 +55,14 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                 Role::Relative => q.filter(consultations::id.eq_any(invited(&actor.user_id))),
                 Role::PlatformAdmin => return Err(AppError::forbidden()),
             };
+            if matches!(actor.role, Role::Patient | Role::Representative) {
+                // A council is one thing to the patient's side: it is listed as the council
+                // (GET /api/councils), not once more as the consultation it works in.
+                let of_councils = councils::table
+                    .filter(councils::consultation_id.is_not_null())
+                    .select(councils::consultation_id.assume_not_null());
+                q = q.filter(diesel::dsl::not(consultations::id.eq_any(of_councils)));
+            }
             let rows: Vec<ConsultationRow> = q.limit(500).load(conn)?;
             audit_list(conn, &actor, now, &rows)?;
             rows.into_iter()
@@ -79,7 +89,7 @@ fn invited(
 }
 
 /// Staff queue: open requests of the organisation (a doctor: theirs and the unassigned ones),
-/// soonest deadline first; requests whose clock has not started come last.
+/// soonest first by [`due_at`]; requests whose clock has not started come last.
 pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationView>> {
     if !matches!(actor.role, Role::Doctor | Role::OrgAdmin | Role::Support) {
         return Err(AppError::forbidden());
@@ -122,14 +132,29 @@ pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVi
                 );
             }
             let mut rows: Vec<ConsultationRow> = q.limit(1000).load(conn)?;
-            // NULLS LAST is spelled differently by the two databases; sort here.
-            rows.sort_by_key(|r| (r.deadline_at.is_none(), r.deadline_at, r.created_at));
+            // NULLS LAST is spelled differently by the two databases, and the time to sort by
+            // depends on the mode; sort here.
+            rows.sort_by_key(|r| {
+                let due = due_at(r);
+                (due.is_none(), due, r.created_at)
+            });
             audit_list(conn, &actor, now, &rows)?;
             rows.into_iter()
                 .map(|r| view(conn, r, now, false))
                 .collect()
         })
         .await
+}
+
+/// When a consultation is due (art. 9): a real-time one at its slot, whatever deadline its
+/// urgency gives (the slot lies within it, art. 8); a deferred one by its response deadline,
+/// none while its clock stands.
+fn due_at(row: &ConsultationRow) -> Option<chrono::NaiveDateTime> {
+    if row.mode == "realtime" {
+        row.slot_start.or(row.deadline_at)
+    } else {
+        row.deadline_at
+    }
 }
 
 /// Art. 40: a list shows patients' data too; each patient's slice of the log records it once.

@@ -27,6 +27,7 @@ use crate::domain::canonical::{sha256_hex, to_canonical};
 use crate::domain::council::{ConclusionStatus, CouncilStatus, Finality, MemberStatus, finality};
 use crate::domain::records::{RecordKind, validate_content};
 use crate::error::{AppError, AppResult};
+use crate::services::icd10::Titles;
 use crate::services::records::sign::{Received, SignInput};
 use crate::services::{Actor, Context, patients};
 use crate::signing::{Expected, SignatureError};
@@ -77,10 +78,17 @@ pub async fn save(
     id: &str,
     input: ConclusionInput,
 ) -> AppResult<CouncilView> {
-    let content = validate_content(RecordKind::Conclusion, &input.content)
+    // The codes are titled in the language of the doctor saving this text, as a record's are
+    // (`icd10::Titles::of_author`).
+    let user = actor.user_id.clone();
+    let author = user.clone();
+    let titles = ctx
+        .db
+        .run(move |conn| Titles::of_author(conn, &author))
+        .await?;
+    let content = validate_content(RecordKind::Conclusion, &input.content, &titles.catalogue())
         .map_err(|e| AppError::unprocessable(e.code, e.message))?;
     let body = to_canonical(&content);
-    let user = actor.user_id.clone();
     act(
         ctx,
         actor,

@@ -331,63 +331,6 @@ pub async fn opinion(
     .await
 }
 
-/// The initiator calls the council off before its conclusion is final, or the patient's side
-/// refuses a council that waits for their agreement (art. 20). Its consultation is cancelled
-/// with it and the reminders not yet sent are withdrawn.
-pub async fn cancel(
-    ctx: &Context,
-    actor: &Actor,
-    id: &str,
-    input: ReasonInput,
-) -> AppResult<CouncilView> {
-    let reason = reason(&input.reason)?;
-    act(
-        ctx,
-        actor,
-        id,
-        "council.cancel",
-        move |conn, row, part, now| {
-            let status = CouncilStatus::parse(&row.status);
-            let allowed = match part {
-                Part::Initiator => matches!(
-                    status,
-                    Some(CouncilStatus::AwaitingAgreement | CouncilStatus::Assembling)
-                ),
-                Part::Patient | Part::Representative => {
-                    status == Some(CouncilStatus::AwaitingAgreement)
-                }
-                Part::Consultant => return Err(AppError::forbidden()),
-            };
-            if !allowed {
-                return Err(match status {
-                    Some(CouncilStatus::Final | CouncilStatus::Cancelled) => super::closed(),
-                    _ => AppError::forbidden(),
-                });
-            }
-            let at = now.naive_utc();
-            diesel::update(councils::table.find(&row.id))
-                .set((
-                    councils::status.eq(CouncilStatus::Cancelled.as_str()),
-                    councils::cancel_reason.eq(&reason),
-                    councils::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-            if let Some(c) = &row.consultation_id {
-                diesel::update(consultations::table.find(c))
-                    .set((
-                        consultations::status.eq(Status::Cancelled.as_str()),
-                        consultations::cancelled_at.eq(at),
-                        consultations::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                notify::withdraw_pending(conn, c, &format!("council:{}:reminder:", row.id))?;
-            }
-            Ok(())
-        },
-    )
-    .await
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMemberInput {

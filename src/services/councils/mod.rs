@@ -5,6 +5,7 @@
 //! signs, and only then it is final and in the patient's health passport (art. 27).
 
 pub mod assign;
+pub mod cancel;
 pub mod conclusion;
 pub mod create;
 pub mod lists;

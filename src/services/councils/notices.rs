@@ -12,16 +12,21 @@ use crate::db::models::CouncilRow;
 use crate::db::schema::{organizations, representations};
 use crate::domain::consultation::Urgency;
 use crate::error::AppResult;
-use crate::notify::templates::{self, CouncilNotice, CouncilText};
+use crate::notify::templates::{self, Addressee, CouncilNotice, CouncilText, Recipient};
 use crate::notify::{self, Outgoing};
 
 /// What every notice of one council says.
 pub(crate) struct Notices<'a> {
     row: &'a CouncilRow,
     organization_name: String,
+    patient_name: String,
     initiator_name: String,
     when: Option<String>,
     url: String,
+    /// The patient's legal representatives, who hear what the patient hears.
+    representatives: Vec<String>,
+    /// Who called the council off, for the letters that say so.
+    cancelled_by: Option<&'static str>,
 }
 
 impl<'a> Notices<'a> {
@@ -36,10 +41,30 @@ impl<'a> Notices<'a> {
         Ok(Notices {
             row,
             organization_name,
+            patient_name: contact(conn, &row.patient_id)?.1,
             initiator_name: contact(conn, &row.initiator_id)?.1,
             when,
             url: format!("{public_url}/#/councils/{}", row.id),
+            representatives: representations::table
+                .filter(representations::patient_id.eq(&row.patient_id))
+                .select(representations::representative_id)
+                .load::<String>(conn)?,
+            cancelled_by: None,
         })
+    }
+
+    /// Which text `user` reads: the patient's, a representative's, the initiator's or a
+    /// consultant's.
+    fn recipient(&self, user: &str) -> Recipient {
+        if user == self.row.patient_id {
+            Recipient::Patient
+        } else if user == self.row.initiator_id {
+            Recipient::Doctor
+        } else if self.representatives.iter().any(|r| r == user) {
+            Recipient::Representative
+        } else {
+            Recipient::Consultant
+        }
     }
 
     fn send(
@@ -54,16 +79,21 @@ impl<'a> Notices<'a> {
         let (email, name, language) = contact(conn, user)?;
         let (subject, body) = templates::council(
             &language,
+            &Addressee {
+                recipient: self.recipient(user),
+                name: &name,
+            },
             notice,
             &CouncilText {
-                addressee: &name,
+                patient_name: &self.patient_name,
                 initiator_name: &self.initiator_name,
                 organization_name: &self.organization_name,
                 when: self.when.as_deref(),
                 urgent: Urgency::parse(&self.row.urgency) == Some(Urgency::Urgent),
                 url: &self.url,
+                cancelled_by: self.cancelled_by,
             },
-        );
+        )?;
         notify::enqueue(
             conn,
             now,
@@ -81,15 +111,10 @@ impl<'a> Notices<'a> {
     }
 
     /// The patient and their legal representatives.
-    fn patient_side(&self, conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    fn patient_side(&self) -> Vec<String> {
         let mut people = vec![self.row.patient_id.clone()];
-        people.extend(
-            representations::table
-                .filter(representations::patient_id.eq(&self.row.patient_id))
-                .select(representations::representative_id)
-                .load::<String>(conn)?,
-        );
-        Ok(people)
+        people.extend(self.representatives.iter().cloned());
+        people
     }
 
     /// To the patient's side: the agreement request or the planned council (art. 20, 25).
@@ -99,7 +124,7 @@ impl<'a> Notices<'a> {
         now: DateTime<Utc>,
         notice: CouncilNotice,
     ) -> AppResult<()> {
-        for user in self.patient_side(conn)? {
+        for user in self.patient_side() {
             let key = format!("council:{}:{notice:?}:{user}", self.row.id);
             self.send(conn, now, &user, notice, key, now)?;
         }
@@ -150,7 +175,7 @@ impl<'a> Notices<'a> {
         doctors: &[String],
         hours: &[i64],
     ) -> AppResult<()> {
-        let mut users = self.patient_side(conn)?;
+        let mut users = self.patient_side();
         users.extend(doctors.iter().cloned());
         self.reminders(conn, now, &users, hours)
     }
@@ -173,6 +198,28 @@ impl<'a> Notices<'a> {
     /// The conclusion is final: the patient's side reads it in the health passport.
     pub fn final_conclusion(&self, conn: &mut DbConnection, now: DateTime<Utc>) -> AppResult<()> {
         self.to_patient(conn, now, CouncilNotice::Final)
+    }
+
+    /// The council is called off (by `by`: `initiator`, `patient` or `representative`): the
+    /// patient's side, the initiator and every consultant still in it hear of it; the reason is
+    /// on the council's page.
+    pub fn cancelled(
+        mut self,
+        conn: &mut DbConnection,
+        now: DateTime<Utc>,
+        by: &'static str,
+        consultants: &[String],
+    ) -> AppResult<()> {
+        self.cancelled_by = Some(by);
+        let mut users = self.patient_side();
+        users.push(self.row.initiator_id.clone());
+        users.extend(consultants.iter().cloned());
+        users.dedup();
+        for user in users {
+            let key = format!("council:{}:cancelled:{user}", self.row.id);
+            self.send(conn, now, &user, CouncilNotice::Cancelled, key, now)?;
+        }
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 //! The final conclusions of a patient's councils, as the health passport shows them: the exact
-//! document everyone signed and each signature's certificate (art. 27, 36).
+//! document everyone signed and each signature's certificate, organisation and verification
+//! (art. 27, 36).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -8,9 +9,11 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::db::models::{CouncilConclusionRow, CouncilSignatureRow};
-use crate::db::schema::{council_conclusions, council_signatures, councils};
+use crate::db::schema::{council_conclusions, council_signatures, councils, organizations, users};
 use crate::domain::council::ConclusionStatus;
 use crate::error::AppResult;
+use crate::services::passport::verify::{self, SignatureCheck};
+use crate::signing::Verifier;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PassportSignature {
@@ -20,6 +23,10 @@ pub struct PassportSignature {
     pub certificate_serial: String,
     pub certificate_issuer: String,
     pub certificate_subject: String,
+    /// The signer's organisation (the consultant's, not the patient's clinic).
+    pub organization_name: Option<String>,
+    /// The signature checked again as the passport is read.
+    pub check: SignatureCheck,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,6 +45,7 @@ pub struct PassportCouncil {
 pub(crate) fn of_patient(
     conn: &mut DbConnection,
     patient: &str,
+    verifier: &dyn Verifier,
 ) -> AppResult<Vec<PassportCouncil>> {
     let rows: Vec<(String, CouncilConclusionRow)> = council_conclusions::table
         .inner_join(councils::table)
@@ -49,21 +57,45 @@ pub(crate) fn of_patient(
     let mut out = Vec::with_capacity(rows.len());
     for (question, c) in rows {
         let (council_id, version) = (c.council_id, c.version);
-        let signatures = council_signatures::table
+        let document = c.canonical.unwrap_or_default();
+        let rows: Vec<(CouncilSignatureRow, Option<String>)> = council_signatures::table
+            .inner_join(users::table.on(users::id.eq(council_signatures::user_id)))
+            .left_join(
+                organizations::table.on(users::organization_id.eq(organizations::id.nullable())),
+            )
             .filter(council_signatures::council_id.eq(&council_id))
             .filter(council_signatures::version.eq(version))
             .filter(council_signatures::status.eq("signed"))
             .order(council_signatures::at.asc())
-            .select(CouncilSignatureRow::as_select())
-            .load(conn)?
+            .select((
+                CouncilSignatureRow::as_select(),
+                organizations::name.nullable(),
+            ))
+            .load(conn)?;
+        let signatures = rows
             .into_iter()
-            .map(|s| PassportSignature {
-                full_name: s.signer_name.unwrap_or_default(),
-                iin: s.signer_iin.unwrap_or_default(),
-                signed_at: s.at.and_utc(),
-                certificate_serial: s.cert_serial.unwrap_or_default(),
-                certificate_issuer: s.cert_issuer.unwrap_or_default(),
-                certificate_subject: s.signer_subject.unwrap_or_default(),
+            .map(|(s, organization_name)| {
+                let check = verify::check(
+                    verifier,
+                    &verify::Stored {
+                        form: s.signature_form.as_deref(),
+                        signature: s.signature.as_deref(),
+                        certificate: s.signer_certificate.as_deref(),
+                        document: Some(&document),
+                        signer_iin: s.signer_iin.as_deref(),
+                        signed_at: Some(s.at.and_utc()),
+                    },
+                );
+                PassportSignature {
+                    full_name: s.signer_name.unwrap_or_default(),
+                    iin: s.signer_iin.unwrap_or_default(),
+                    signed_at: s.at.and_utc(),
+                    certificate_serial: s.cert_serial.unwrap_or_default(),
+                    certificate_issuer: s.cert_issuer.unwrap_or_default(),
+                    certificate_subject: s.signer_subject.unwrap_or_default(),
+                    organization_name,
+                    check,
+                }
             })
             .collect();
         out.push(PassportCouncil {
@@ -71,7 +103,7 @@ pub(crate) fn of_patient(
             question,
             final_at: c.final_at.map(|t| t.and_utc()),
             version,
-            document: c.canonical.unwrap_or_default(),
+            document,
             sha256: c.sha256.unwrap_or_default(),
             signatures,
         });

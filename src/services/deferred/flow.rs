@@ -15,7 +15,7 @@ use crate::db::schema::{consultations, organizations, practitioners};
 use crate::db::{DbConnection, write_tx};
 use crate::domain::consultation::{Mode, Status};
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::notify::templates::{self, RequestText, RequestUpdate};
+use crate::notify::templates::{self, Addressee, Recipient, RequestText, RequestUpdate};
 use crate::notify::{self, Outgoing};
 use crate::services::consultations::request::{load as load_request, save};
 use crate::services::consultations::{
@@ -110,16 +110,17 @@ pub(crate) fn tell_requester(
         }
     }
     let stamp = now.timestamp_micros();
+    let text = RequestText {
+        patient_name: &people[0].full_name,
+        organization_name: &org_name,
+        url: &url,
+    };
     for person in &people {
-        let (subject, body) = templates::request_update(
-            &person.language,
-            update,
-            &RequestText {
-                addressee: &person.full_name,
-                organization_name: &org_name,
-                url: &url,
-            },
-        );
+        let to = Addressee {
+            recipient: Recipient::of_role(&person.role),
+            name: &person.full_name,
+        };
+        let (subject, body) = templates::request_update(&person.language, &to, update, &text)?;
         notify::enqueue(
             conn,
             now,
@@ -142,15 +143,13 @@ pub(crate) fn tell_requester(
             .find(org)
             .select((organizations::name, organizations::email))
             .first(conn)?;
-        let (subject, body) = templates::request_update(
-            "ru",
-            update,
-            &RequestText {
-                addressee: &name,
-                organization_name: &org_name,
-                url: &url,
-            },
-        );
+        let to = Addressee {
+            recipient: Recipient::Organization,
+            name: &name,
+        };
+        // An organisation stores no language of its own; Russian is the language of
+        // correspondence between organisations in Kazakhstan alongside Kazakh.
+        let (subject, body) = templates::request_update("ru", &to, update, &text)?;
         notify::enqueue(
             conn,
             now,

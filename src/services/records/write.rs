@@ -19,6 +19,7 @@ use crate::domain::records::{
     MaterialKind, RecordKind, RecordStatus, parse_sha256, validate_content,
 };
 use crate::error::{AppError, AppResult};
+use crate::services::icd10::Titles;
 use crate::services::{Actor, Context, patients};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,7 +29,7 @@ pub struct NewRecordInput {
     /// The consultation the record belongs to; it must link the doctor to the patient.
     pub consultation_id: Option<String>,
     /// By kind: note `{text}`; conclusion `{findings, diagnoses: [{icd10, text}],
-    /// recommendations}`; referral `{studies: [..], reason}`; prescription
+    /// recommendations}` (the server adds each diagnosis's classifier `title`); referral `{studies: [..], reason}`; prescription
     /// `{items: [{drug, dose, frequency, duration}]}`.
     #[schema(value_type = Object)]
     pub content: Value,
@@ -51,9 +52,17 @@ pub struct MaterialInput {
     pub size: i64,
 }
 
-fn body_of(kind: RecordKind, content: &Value) -> AppResult<String> {
-    let content =
-        validate_content(kind, content).map_err(|e| AppError::unprocessable(e.code, e.message))?;
+/// The content checked and stored as canonical JSON; a conclusion's codes are titled in the
+/// language of the doctor writing this version (see `icd10::Titles::of_author`).
+fn body_of(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    kind: RecordKind,
+    content: &Value,
+) -> AppResult<String> {
+    let titles = Titles::of_author(conn, &actor.user_id)?;
+    let content = validate_content(kind, content, &titles.catalogue())
+        .map_err(|e| AppError::unprocessable(e.code, e.message))?;
     Ok(to_canonical(&content))
 }
 
@@ -176,7 +185,7 @@ pub async fn create(
                 ));
             }
             let purpose = basis.purpose();
-            let body = body_of(input.kind, &input.content)?;
+            let body = body_of(conn, &actor, input.kind, &input.content)?;
             write_tx(conn, |conn| {
                 // The record belongs to the organisation of the consultation that links the
                 // doctor to the patient; with the glass broken, to the doctor's own.
@@ -244,7 +253,7 @@ pub async fn update(
     ctx.db
         .run(move |conn| {
             let row = author_draft(conn, &actor, now, &id, "record.update")?;
-            let body = body_of(kind_of(&row)?, &input.content)?;
+            let body = body_of(conn, &actor, kind_of(&row)?, &input.content)?;
             write_tx(conn, |conn| {
                 // Checked again under the write lock: a signature may have landed meanwhile.
                 let mut row = load(conn, &id)?;
@@ -339,7 +348,7 @@ pub async fn amend(
                     "a draft is changed, not amended",
                 ));
             }
-            let body = body_of(kind_of(&old)?, &input.content)?;
+            let body = body_of(conn, &actor, kind_of(&old)?, &input.content)?;
             write_tx(conn, |conn| {
                 let amended: i64 = medical_records::table
                     .filter(medical_records::replaces_id.eq(&old.id))

@@ -1,6 +1,7 @@
-// The "Book" section of a doctor's page (Rules art. 12, 14, 33): free slots of the next 7 days in
-// the patient's time zone, then a form with the informed consent step (the organisation's offer,
-// accepted by click or by an e-mailed code) and the booking itself.
+// The "Book" section of a doctor's page (Rules art. 12, 14, 33): free slots week by week up to
+// the booking horizon, in the patient's time zone, then a form with the informed consent step
+// (the organisation's offer, accepted by click or by an e-mailed code) and the booking itself.
+// ?week=<n> and ?slot=<UTC start> keep the week and the chosen slot across a change of language.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -10,6 +11,7 @@ import {
 import { errorText, formatNumber, t } from '../i18n.js';
 import { formatDateTime, timeEl, userTimeZone, zoneLabel } from '../time.js';
 import { consentBlock } from './consent.js';
+import { inWeek, weekOpen, weekPager, weekWindow } from './slot-weeks.js';
 import { clearPicked, slotPicker } from './slots.js';
 
 const BOOKERS = ['patient', 'representative'];
@@ -39,13 +41,21 @@ function section(...content) {
     h('h2', { id: 'booking-heading' }, t('booking.title')), ...content);
 }
 
-async function loadSlots(practitionerId) {
-  const list = await api.slots(practitionerId);
-  return list.length ? list[0].slots : [];
+/** Week n's free slots and the booking horizon the API reports. */
+async function loadWeek(practitionerId, n, zone) {
+  const range = weekWindow(n, zone);
+  const list = await api.slots(practitionerId, range.from, range.to);
+  const found = list[0] || { slots: [], bookable_until: null };
+  return { slots: inWeek(found.slots, range), horizon: found.bookable_until };
 }
 
-/** The section; `me` is null for a visitor who has not signed in. */
-export async function bookingSection({ practitioner: p, org, me, slots, slotsError, query }) {
+/**
+ * The section; `me` is null for a visitor who has not signed in. `slots` are the free slots the
+ * page loaded for the days ahead, `bookableUntil` the horizon that came with them.
+ */
+export async function bookingSection({
+  practitioner: p, org, me, slots: firstSlots, slotsError, bookableUntil = null, query,
+}) {
   if (!me) return section(signInPrompt());
   if (!BOOKERS.includes(me.role)) return section(h('p', { class: 'muted' }, t('booking.patients_only')));
 
@@ -53,6 +63,18 @@ export async function bookingSection({ practitioner: p, org, me, slots, slotsErr
   const patients = me.role === 'representative' ? me.represented_patients : [];
   if (me.role === 'representative' && !patients.length) {
     return section(h('p', { class: 'muted' }, t('booking.no_represented')));
+  }
+  let horizon = bookableUntil;
+  let week = Math.max(0, Number.parseInt(query.get('week') || '0', 10) || 0);
+  if (!weekOpen(week, zone, horizon)) week = 0;
+  let slots = inWeek(firstSlots, weekWindow(0, zone));
+  let weekError = null;
+  if (week > 0 && !slotsError) {
+    try {
+      ({ slots, horizon } = await loadWeek(p.id, week, zone));
+    } catch (err) {
+      weekError = errorText(err);
+    }
   }
   let selected = slots.find((s) => s.start === query.get('slot')) || null;
   let consentValid = false;
@@ -108,16 +130,28 @@ export async function bookingSection({ practitioner: p, org, me, slots, slotsErr
       summary.textContent = '';
       return;
     }
-    summary.replaceChildren(
-      h('strong', {}, t('booking.chosen')), ' ',
-      timeEl(selected.start, zone), ` (${t('booking.your_time')})`,
-      zone === org.time_zone ? null : h('span', { class: 'muted' }, ' · ',
+    // replaceChildren, unlike h(), would print a null as "null": only nodes and strings go in.
+    const parts = [h('strong', {}, t('booking.chosen')), ' ',
+      timeEl(selected.start, zone), ` (${t('booking.your_time')})`];
+    if (zone !== org.time_zone) {
+      parts.push(h('span', { class: 'muted' }, ' · ',
         timeEl(selected.start, org.time_zone), ` (${t('booking.org_time', { tz: org.time_zone })})`));
+    }
+    summary.replaceChildren(...parts);
+  }
+
+  /** The address keeps the week and the chosen slot, so a change of language keeps them. */
+  function remember() {
+    const q = new URLSearchParams();
+    if (week) q.set('week', String(week));
+    if (selected) q.set('slot', selected.start);
+    const tail = q.toString();
+    history.replaceState(null, '', `#/practitioners/${encodeURIComponent(p.id)}${tail ? `?${tail}` : ''}`);
   }
 
   function pick(slot) {
     selected = slot;
-    history.replaceState(null, '', `#/practitioners/${encodeURIComponent(p.id)}?slot=${encodeURIComponent(slot.start)}`);
+    remember();
     resetStatus(status, form);
     form.hidden = false;
     fields.hidden = false;
@@ -126,23 +160,56 @@ export async function bookingSection({ practitioner: p, org, me, slots, slotsErr
     form.querySelector('#booking-form-heading').focus();
   }
 
-  let picker = slotPicker(slots, zone, {
+  const drawPicker = (list) => slotPicker(list, zone, {
     id: 'slots', labelId: 'slots-heading', selected: selected && selected.start, onPick: pick,
   });
+  let picker = weekError
+    ? h('p', { id: 'slots', class: 'status status--error', role: 'alert' }, weekError)
+    : drawPicker(slots);
 
-  async function reloadSlots() {
-    let fresh = [];
+  function showSlots(list) {
+    const next = drawPicker(list);
+    picker.replaceWith(next);
+    picker = next;
+  }
+
+  let weekSeq = 0;
+  /** Shows week n; the chosen slot stays chosen while the patient looks at other weeks. */
+  async function goToWeek(n) {
+    if (!weekOpen(n, zone, horizon)) return;
+    const mine = ++weekSeq;
+    picker.setAttribute('aria-busy', 'true');
+    let found;
     try {
-      fresh = await loadSlots(p.id);
+      found = await loadWeek(p.id, n, zone);
+    } catch (err) {
+      if (mine !== weekSeq) return;
+      const failed = h('p', { id: 'slots', class: 'status status--error', role: 'alert' }, errorText(err));
+      picker.replaceWith(failed);
+      picker = failed;
+      return;
+    }
+    // A later click overtook this one while it loaded.
+    if (mine !== weekSeq) return;
+    week = n;
+    horizon = found.horizon || horizon;
+    pager.update(week, horizon);
+    showSlots(found.slots);
+    remember();
+  }
+  const pager = weekPager(zone, goToWeek);
+  pager.update(week, horizon);
+
+  /** The current week again, after a booking or a refusal that changed what is free. */
+  async function reloadSlots() {
+    let found;
+    try {
+      found = await loadWeek(p.id, week, zone);
     } catch {
       return;
     }
-    if (selected && !fresh.some((s) => s.start === selected.start)) selected = null;
-    const next = slotPicker(fresh, zone, {
-      id: 'slots', labelId: 'slots-heading', selected: selected && selected.start, onPick: pick,
-    });
-    picker.replaceWith(next);
-    picker = next;
+    if (selected && !found.slots.some((s) => s.start === selected.start)) selected = null;
+    showSlots(found.slots);
   }
 
   if (patientField) {
@@ -187,7 +254,7 @@ export async function bookingSection({ practitioner: p, org, me, slots, slotsErr
         selected = null;
         summary.textContent = '';
         clearPicked(picker);
-        history.replaceState(null, '', `#/practitioners/${encodeURIComponent(p.id)}`);
+        remember();
         await reloadSlots();
       } catch (err) {
         showError(status, form, err);
@@ -203,7 +270,8 @@ export async function bookingSection({ practitioner: p, org, me, slots, slotsErr
       t('booking.zone_note', { zone: zoneLabel(zone) }), ' ',
       t('booking.org_zone_note', { zone: zoneLabel(org.time_zone) })),
     h('h3', { id: 'slots-heading' }, t('booking.free_slots')),
-    slotsError ? h('p', { class: 'status status--error', role: 'alert' }, slotsError) : picker,
+    slotsError ? h('p', { class: 'status status--error', role: 'alert' }, slotsError)
+      : [pager.element, picker],
     form);
   // The consent state is per patient; it loads with the page and again when the patient changes.
   try {

@@ -12,6 +12,8 @@ import { signInNeeded, signedIn, specialtyNames } from './common.js';
 
 function page(org, ...content) {
   return h('section', { class: 'consultant-lists', id: 'consultant-lists' },
+    org ? h('p', { class: 'back' }, h('a', { href: `#/organizations/${encodeURIComponent(org.id)}/admin` },
+      t('admin.back_to_admin'))) : null,
     org ? h('p', { class: 'back' }, h('a', { href: `#/organizations/${encodeURIComponent(org.id)}` }, org.name)) : null,
     pageTitle(t('consultant_lists.title')), ...content);
 }

@@ -1,4 +1,5 @@
-// #/consultations/{id} — one consultation: details, legal deadline and time left (art. 8, 13),
+// #/consultations/{id} — one consultation: details, its slot (real-time) or its legal deadline
+// and time left (deferred, art. 8, 9, 13),
 // its history, and what can still be done with it (art. 15: cancel or move with a reason); for a
 // real-time one also the way into its video call, the doctor's invitations and telephone record
 // (art. 33.2) and the call's materials; for a deferred request (art. 13, 17, 21) its documents,
@@ -81,8 +82,11 @@ function facts(c, zone, names) {
     item('requested_at', t('consultation.requested_at'), timeEl(c.requested_at, zone)),
     deferred ? item('clock_started_at', t('consultation.clock_started_at'),
       c.clock_started_at ? timeEl(c.clock_started_at, zone) : t('consultation.clock_not_started')) : null,
-    c.deadline_at ? item('deadline_at', t('consultation.deadline'), timeEl(c.deadline_at, zone)) : null,
-    c.deadline_at && (changeable(c) || (deferred && deferredOpen(c)))
+    // Art. 9: a real-time consultation is due at its slot (above); a deferred one by its
+    // deadline. An urgent real-time one's deadline only bounds its slot (art. 8).
+    deferred && c.deadline_at
+      ? item('deadline_at', t('consultation.deadline'), timeEl(c.deadline_at, zone)) : null,
+    deferred && c.deadline_at && deferredOpen(c)
       ? item('time_left', t('consultation.time_left'), timeLeft(c)) : null,
     c.breached_at ? item('breached_at', t('consultation.breached_at'),
       h('span', { class: 'overdue' }, formatDateTime(c.breached_at, zone))) : null,
@@ -154,10 +158,14 @@ function page(c, me, names, flash = null, editor = null) {
     }, t(flash)) : null,
     h('p', { class: 'lead' }, t('consultation.zone_note', { zone: zoneLabel(zone) })),
     h('section', { class: 'panel', 'aria-label': t('consultation.details') }, facts(c, zone, names)),
+    // A council's consultation is agreed to and moved as the council (one thing to the patient).
+    c.council_id ? h('p', { class: 'notice', id: 'consultation-council' }, t('consultation.part_of_council'), ' ',
+      h('a', { href: `#/councils/${encodeURIComponent(c.council_id)}`, id: 'consultation-council-link' },
+        t('consultation.open_council'))) : null,
   ].filter(Boolean));
   // A booking staff made waits for the patient's side to agree before its doctor reaches the
   // patient's records (art. 12, 35).
-  if (!c.patient_agreed_at && changeable(c) && ['patient', 'representative'].includes(me.role)) {
+  if (!c.patient_agreed_at && changeable(c) && !c.council_id && ['patient', 'representative'].includes(me.role)) {
     article.append(agreeSection(c, redraw));
   }
   if (c.mode === 'deferred') {
@@ -179,7 +187,7 @@ function page(c, me, names, flash = null, editor = null) {
     const guest = ['guest_doctor', 'interpreter', 'relative'].includes(c.my_call_role);
     const staff = me.role === 'support' || me.role === 'org_admin';
     if (changeable(c) && !guest) {
-      if (c.mode === 'realtime' && c.practitioner) article.append(rescheduleSection(c, zone, redraw));
+      if (c.mode === 'realtime' && c.practitioner && !c.council_id) article.append(rescheduleSection(c, zone, redraw));
       article.append(cancelSection(c, redraw));
     }
     // The consultation's doctor writes and signs records; the server checks the link (art. 35).

@@ -7,17 +7,22 @@ import { h, pageTitle } from '../dom.js';
 import { t } from '../i18n.js';
 import { timeEl, zoneLabel } from '../time.js';
 import { signInNeeded, signedIn } from './common.js';
+import { card as councilCard } from './councils.js';
 import {
   fundingText, isStaff, modeText, requestKindText, statusBadge, urgencyText, zoneFor,
 } from './labels.js';
 
 const SENDERS = ['patient', 'representative', 'doctor'];
+const PATIENT_SIDE = ['patient', 'representative'];
 
-/** When: the slot for a real-time consultation, the filing time for a deferred request. */
+/**
+ * When (art. 9): the slot for a real-time consultation; for a deferred request the filing time,
+ * and its deadline once the clock runs.
+ */
 export function whenText(c, zone) {
-  return c.slot_start
-    ? timeEl(c.slot_start, zone)
-    : h('span', {}, t('consultation.requested_on'), ' ', timeEl(c.requested_at, zone));
+  if (c.slot_start) return timeEl(c.slot_start, zone);
+  return h('span', {}, t('consultation.requested_on'), ' ', timeEl(c.requested_at, zone),
+    c.deadline_at ? [' · ', t('consultation.deadline'), ': ', timeEl(c.deadline_at, zone)] : null);
 }
 
 function card(c, me) {
@@ -41,7 +46,13 @@ function card(c, me) {
 export async function render(_route, app) {
   const me = await signedIn(app);
   if (!me) return signInNeeded('consultations.title', 'consultations.need_login');
-  const list = await api.consultations();
+  // The patient's side sees a council as one thing: its own card, linking to its page (the
+  // consultation it works in is not listed again).
+  const patientSide = PATIENT_SIDE.includes(me.role);
+  const [list, councilList] = await Promise.all([
+    api.consultations(),
+    patientSide ? api.councils() : Promise.resolve([]),
+  ]);
   const zoneNote = isStaff(me.role)
     ? t('consultations.org_zone_note')
     : t('booking.zone_note', { zone: zoneLabel(zoneFor(me, {})) });
@@ -60,5 +71,15 @@ export async function render(_route, app) {
         list.map((c) => card(c, me)))
       : h('div', { id: 'consultations' },
         h('p', { class: 'empty' }, t('consultations.empty')),
-        h('p', {}, h('a', { href: '#/' }, t('consultations.find_doctor')))));
+        h('p', {}, h('a', { href: '#/' }, t('consultations.find_doctor')))),
+    councilList.length ? councilsSection(councilList, me) : null);
+}
+
+/** The councils on the patient's case, each a card of its own. */
+function councilsSection(list, me) {
+  const zone = zoneFor(me, {});
+  return h('section', { class: 'consultation-councils', 'aria-labelledby': 'consultation-councils-title' },
+    h('h2', { id: 'consultation-councils-title' }, t('consultations.councils_title')),
+    h('p', { class: 'hint' }, t('consultations.councils_intro')),
+    h('ul', { id: 'consultation-councils', class: 'cards' }, list.map((k) => councilCard(k, me, zone, true))));
 }

@@ -2,10 +2,12 @@
 // agreement when the doctor called the council on their own initiative (art. 20), the doctors
 // with how each was chosen and their answer (a consultant accepts or declines with a reason;
 // the organisation then assigns another where the rules allow), the way into the video call of a
-// real-time council, the patient's documents, the written opinions of a deferred council
+// real-time council, the documents the council studies (the patient's side and its doctors add
+// them), the written opinions of a deferred council
 // (art. 19, 26) and the common conclusion with everyone's signature (council-conclusion.js). The
 // initiator may invite another consultant while it assembles (council-add.js) and cancel the
-// council before it concludes; the patient may refuse to agree (art. 20).
+// council before it concludes; the patient may refuse to agree, or refuse the council later
+// (art. 20), which ends it with its consultation.
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
@@ -82,6 +84,21 @@ function cancelSection(k, redraw) {
       id: 'council-cancel-form', textId: 'council-cancel-reason', labelKey: 'council.cancel_reason',
       hintKey: 'council.cancel_hint', submitKey: 'council.cancel', danger: true, emptyCode: 'reason_required',
       action: async (reason) => redraw(await api.cancelCouncil(k.id, reason), { key: 'council.cancelled_now' }),
+    }));
+}
+
+/**
+ * Art. 20: the patient's side may refuse a council it agreed to (or asked for) until it
+ * concludes; it is cancelled with its consultation and every doctor is told.
+ */
+function withdrawSection(k, redraw) {
+  if (!patientSide(k) || k.status !== 'assembling') return null;
+  return h('details', { class: 'panel council-cancel', id: 'council-withdraw' },
+    h('summary', {}, t('council.withdraw_open')),
+    textForm({
+      id: 'council-withdraw-form', textId: 'council-withdraw-reason', labelKey: 'council.refuse_agreement_reason',
+      hintKey: 'council.withdraw_hint', submitKey: 'council.refuse_agreement', danger: true, emptyCode: 'reason_required',
+      action: async (reason) => redraw(await api.cancelCouncil(k.id, reason), { key: 'council.refused_agreement_now' }),
     }));
 }
 
@@ -172,6 +189,14 @@ function opinionsSection(k, ctx, redraw) {
     }) : null);
 }
 
+/** The documents the council studies (art. 19), kept on its consultation: the patient's side
+ *  and the council's doctors read them and, until the council is over, add more (documents.js). */
+function documentsPart(k, ctx) {
+  if (!k.consultation_id || !(councilDoctor(k, ctx.me) || patientSide(k))) return null;
+  return documentsPanel({ id: k.consultation_id }, ctx.zone,
+    { canUpload: !closed(k), canComplete: false, redraw() {} });
+}
+
 /** The message on top after an action: done (ok) or why not (an error with its code). */
 function flashLine(flash) {
   if (!flash) return null;
@@ -215,13 +240,11 @@ function page(k, ctx, flash = null) {
     agreementSection(k, redraw),
     membersSection(k, ctx, redraw),
     joinSection(k, ctx),
-    // The patient's documents from the council's consultation, read only (documents.js).
-    k.consultation_id && councilDoctor(k, ctx.me)
-      ? documentsPanel({ id: k.consultation_id }, ctx.zone, { canUpload: false, canComplete: false, redraw() {} })
-      : null,
+    documentsPart(k, ctx),
     opinionsSection(k, ctx, redraw),
     ...conclusionParts(k, ctx, redraw),
     cancelSection(k, redraw),
+    withdrawSection(k, redraw),
   ].filter(Boolean));
   return article;
 }

@@ -27,13 +27,18 @@ function todo(k, me) {
   return null;
 }
 
-function card(k, me, zone) {
+/**
+ * A council's card. The consultations page shows the patient's councils with it too, `tagged`
+ * as councils among the consultations.
+ */
+export function card(k, me, zone, tagged = false) {
   const href = `#/councils/${encodeURIComponent(k.id)}`;
   const next = todo(k, me);
   const when = k.mode === 'realtime' && k.scheduled_at ? timeEl(k.scheduled_at, zone)
     : k.deadline_at ? [t('council.deadline'), ': ', timeEl(k.deadline_at, zone)] : null;
   return h('li', { class: 'card council-card', dataset: { councilId: k.id, status: k.status } },
-    h('h3', {}, h('a', { href }, k.question)),
+    h('h3', {}, tagged ? [h('span', { class: 'tag council-tag' }, t('consultations.council_tag')), ' '] : null,
+      h('a', { href }, k.question)),
     when ? h('p', {}, when) : null,
     me.role === 'patient' ? null
       : h('p', { class: 'muted' }, t('consultation.patient'), ': ', k.patient.full_name),

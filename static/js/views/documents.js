@@ -1,9 +1,10 @@
 // The documents of a deferred request (Rules art. 13, 17): the list, a viewer that shows an
 // image or a PDF in the page (DICOM and the rest are downloaded), a drop zone with a progress
-// bar for the side that sends them, and "documents complete", which starts the response
-// deadline or restarts it after the consultant asked for more.
+// bar and the organisation's size limit for the side that sends them, and "documents
+// complete", which starts the response deadline or restarts it after the consultant asked for
+// more (not while a file is still on its way: the consultant would start without it).
 
-import { api } from '../api.js';
+import { ApiError, api } from '../api.js';
 import { h } from '../dom.js';
 import { busy, resetStatus, showError, statusLine } from '../forms.js';
 import { errorText, formatBytes, t } from '../i18n.js';
@@ -64,8 +65,28 @@ function documentItem(c, m, zone, open) {
     h('p', { class: 'hash muted' }, 'SHA-256: ', h('code', {}, m.sha256)));
 }
 
-/** The drop zone and file input; each chosen or dropped file is sent in turn. */
-function uploader(c, added) {
+/** The largest file the consultation's organisation accepts, or null if it cannot be told. */
+async function fileLimit(c) {
+  if (!c.organization_id) return null;
+  try {
+    return (await api.organization(c.organization_id)).max_file_bytes || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a file was refused, naming the limit when it was too large. */
+function refusal(file, err, limit) {
+  const error = err.code === 'file_too_large' && limit
+    ? t('documents.too_large', { limit: formatBytes(limit) }) : errorText(err);
+  return t('documents.upload_failed', { name: file.name, error });
+}
+
+/**
+ * The drop zone and file input; each chosen or dropped file is sent in turn. `uploading(on)`
+ * is told when sending starts and when it ends.
+ */
+function uploader(c, added, uploading) {
   const input = h('input', { type: 'file', id: 'document-file', name: 'document-file', multiple: true,
     accept: ACCEPT, class: 'drop-input', 'aria-describedby': 'document-drop-hint' });
   const progress = h('progress', { id: 'document-progress', max: '1', value: '0', hidden: true,
@@ -76,32 +97,49 @@ function uploader(c, added) {
     h('p', { class: 'drop-title' }, t('documents.drop')),
     h('label', { for: 'document-file', class: 'button button--secondary' }, t('documents.choose')),
     input,
-    h('p', { class: 'hint', id: 'document-drop-hint' }, t('documents.allowed')));
+    h('p', { class: 'hint', id: 'document-drop-hint' }, t('documents.allowed')),
+    h('p', { class: 'hint', id: 'document-limit', hidden: true }));
   const form = h('div', { class: 'form', id: 'document-upload' }, zone, label, progress, status);
+
+  let limit = null;
+  const limitNote = zone.querySelector('#document-limit');
+  const known = fileLimit(c).then((bytes) => {
+    limit = bytes;
+    if (!bytes) return;
+    limitNote.textContent = t('documents.limit', { limit: formatBytes(bytes) });
+    limitNote.dataset.bytes = String(bytes);
+    limitNote.hidden = false;
+    input.setAttribute('aria-describedby', 'document-drop-hint document-limit');
+  });
 
   let sending = false;
   async function send(files) {
     if (sending || !files.length) return;
     sending = true;
+    uploading(true);
     zone.dataset.busy = 'true';
     resetStatus(status, form);
     progress.hidden = false;
     label.hidden = false;
+    await known;
     let sent = 0;
     for (const [i, file] of files.entries()) {
       label.textContent = t('documents.uploading', { name: file.name, n: i + 1, total: files.length });
       progress.value = 0;
       try {
+        // Refused here rather than after the whole file went up; the server holds the same limit.
+        if (limit && file.size > limit) throw new ApiError(413, 'file_too_large');
         added(await api.uploadFile(c.id, file, (share) => { progress.value = share; }));
         sent += 1;
       } catch (err) {
         showError(status, form, err, { focus: false });
-        status.textContent = t('documents.upload_failed', { name: file.name, error: errorText(err) });
+        status.textContent = refusal(file, err, limit);
       }
     }
     progress.hidden = true;
     label.hidden = true;
     sending = false;
+    uploading(false);
     delete zone.dataset.busy;
     input.value = '';
     if (sent && !status.dataset.errorCode) {
@@ -140,16 +178,30 @@ function uploader(c, added) {
   return form;
 }
 
-/** "Documents complete": art. 13's clock starts, or runs on after a request for more. */
+/**
+ * "Documents complete": art. 13's clock starts, or runs on after a request for more. Returns
+ * the form and `uploading(on)`, which holds the button while files are being sent.
+ */
 function completeForm(c, redraw) {
   const paused = Boolean(c.deferred && c.deferred.paused);
   const status = statusLine('documents-status');
+  const wait = h('p', { class: 'hint', id: 'documents-wait', hidden: true }, t('documents.wait_for_uploads'));
+  const button = h('button', { type: 'submit', class: 'button', id: 'documents-complete' },
+    t('change.documents_submit'));
   const form = h('form', { id: 'documents-form', class: 'form', novalidate: true },
     h('p', { class: 'hint' }, t(paused ? 'documents.complete_again_note' : 'change.documents_note')),
-    h('button', { type: 'submit', class: 'button', id: 'documents-complete' }, t('change.documents_submit')),
-    status);
+    button, wait, status);
+  let sending = false;
+  function uploading(on) {
+    sending = on;
+    button.disabled = on;
+    wait.hidden = !on;
+    if (on) button.setAttribute('aria-describedby', 'documents-wait');
+    else button.removeAttribute('aria-describedby');
+  }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (sending) return;
     await busy(form, async () => {
       try {
         redraw(await api.documentsComplete(c.id), 'change.documents_done');
@@ -157,8 +209,10 @@ function completeForm(c, redraw) {
         showError(status, form, err);
       }
     });
+    // busy() enabled the button again; an upload begun meanwhile still holds it.
+    if (sending) button.disabled = true;
   });
-  return form;
+  return { form, uploading };
 }
 
 /**
@@ -174,6 +228,7 @@ export function documentsPanel(c, zone, { canUpload, canComplete, redraw }) {
     for (const li of list.children) li.setAttribute('aria-current', String(li.dataset.materialId === m.id));
     showIn(viewer, c, m);
   };
+  const complete = canComplete ? completeForm(c, redraw) : null;
   const section = h('section', { class: 'panel', id: 'documents', 'aria-labelledby': 'documents-heading' },
     h('h2', { id: 'documents-heading' }, t('documents.title')),
     list, empty, viewer,
@@ -181,8 +236,10 @@ export function documentsPanel(c, zone, { canUpload, canComplete, redraw }) {
       list.append(documentItem(c, m, zone, open));
       empty.hidden = true;
       section.dataset.count = String(list.children.length);
+    }, (on) => {
+      if (complete) complete.uploading(on);
     }) : null,
-    canComplete ? completeForm(c, redraw) : null);
+    complete ? complete.form : null);
   api.materials(c.id).then((items) => {
     list.replaceChildren(...items.map((m) => documentItem(c, m, zone, open)));
     section.dataset.count = String(items.length);

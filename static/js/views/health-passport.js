@@ -1,6 +1,7 @@
 // #/health-passport — the patient's signed records (art. 36–38), newest first, every version with
-// its electronic signature: who signed, when, and the certificate it was made with; and the final
-// conclusions of councils (art. 27) with every doctor who signed them. A deferred request's page
+// its electronic signature: who signed, for which organisation, when, whether the signature
+// verifies today (a badge), the certificate on demand, and the consultation it came from; and the
+// final conclusions of councils (art. 27) with every doctor who signed them. A deferred request's page
 // links here with ?record=<id> to the conclusion that answered it, a council's with ?council=<id>.
 
 import { api } from '../api.js';
@@ -9,47 +10,43 @@ import { has, t } from '../i18n.js';
 import { timeEl, userTimeZone } from '../time.js';
 import { breakGlassForm, openedByGlass } from './break-glass.js';
 import { item, signInNeeded, signedIn } from './common.js';
+import { kindText, recordContent as content } from './record-content.js';
 
-function kindText(kind) {
-  return has(`record.kind.${kind}`) ? t(`record.kind.${kind}`) : kind;
+/** Verified again as the passport was read (the server's `check`): a badge, and why not. */
+function badge(check) {
+  const ok = Boolean(check && check.verified);
+  const code = check && check.code;
+  const dataset = ok ? { verified: 'true' } : { verified: 'false', code: code || 'unknown' };
+  return h('span', { class: ok ? 'badge badge--verified' : 'badge badge--alert', dataset },
+  ok ? `✓ ${t('passport.verified')}` : t('passport.not_verified'),
+  !ok && code && has(`passport.reason.${code}`) ? [': ', t(`passport.reason.${code}`)] : null);
 }
 
-const studiesList = (studies) => h('ul', {}, (studies || []).map((s) => h('li', {}, s)));
-
-const drugList = (items) => h('ul', {}, (items || []).map((i) =>
-  h('li', {}, h('strong', {}, i.drug), ` — ${[i.dose, i.frequency, i.duration].filter(Boolean).join(', ')}`)));
-
-function content(kind, c) {
-  if (kind === 'conclusion') {
-    // A conclusion may carry its own referral and prescription (a deferred request's answer).
-    return h('dl', { class: 'facts' },
-      item('findings', t('record.findings'), c.findings),
-      item('diagnoses', t('record.diagnoses'), h('ul', { class: 'diagnoses' },
-        (c.diagnoses || []).map((d) => h('li', {}, h('code', { class: 'icd10' }, d.icd10), ' — ', d.text)))),
-      item('recommendations', t('record.recommendations'), c.recommendations),
-      c.referral ? item('referral', t('record.kind.referral'), [studiesList(c.referral.studies),
-        c.referral.reason ? h('p', {}, t('record.reason'), ': ', c.referral.reason) : null]) : null,
-      c.prescription ? item('prescription', t('record.kind.prescription'), drugList(c.prescription.items)) : null);
-  }
-  if (kind === 'referral') {
-    return h('dl', { class: 'facts' },
-      item('studies', t('record.studies'), studiesList(c.studies)),
-      item('reason', t('record.reason'), c.reason));
-  }
-  if (kind === 'prescription') return drugList(c.items);
-  return h('p', { class: 'prewrap' }, c.text);
+/** The certificate as it is, on demand: most readers need only the name, date and badge. */
+function certificateDetails(rows) {
+  return h('details', { class: 'cert-details' },
+    h('summary', {}, t('passport.certificate_details')),
+    h('dl', { class: 'facts' }, rows));
 }
 
-function signature(s, zone) {
+function signature(v, zone) {
+  const s = v.signature;
   if (!s) return null;
-  return h('dl', { class: 'facts signature' },
-    item('signed_at', t('passport.signed_at'), s.signed_at ? timeEl(s.signed_at, zone) : null),
-    item('signer', t('record.signer'), `${s.signer_name} (${t('record.iin')} ${s.signer_iin})`),
-    item('subject', t('passport.subject'), s.certificate_subject),
-    item('serial', t('record.serial'), h('code', { class: 'cert-serial' }, s.certificate_serial)),
-    item('issuer', t('record.issuer'), s.certificate_issuer),
-    item('validity', t('passport.validity'), s.certificate_not_before
-      ? [timeEl(s.certificate_not_before, zone), ' — ', timeEl(s.certificate_not_after, zone)] : null));
+  return h('div', { class: 'signature' },
+    h('p', { class: 'signature-line' }, badge(v.check)),
+    h('dl', { class: 'facts' },
+      item('signer', t('passport.signer'), s.signer_name),
+      item('organization', t('passport.organization'), v.organization.name),
+      item('signed_at', t('passport.signed_at'), s.signed_at ? timeEl(s.signed_at, zone) : null)),
+    certificateDetails([
+      item('iin', t('record.iin'), s.signer_iin),
+      item('subject', t('passport.subject'), s.certificate_subject),
+      item('serial', t('record.serial'), h('code', { class: 'cert-serial' }, s.certificate_serial)),
+      item('issuer', t('record.issuer'), s.certificate_issuer),
+      item('validity', t('passport.validity'), s.certificate_not_before
+        ? [timeEl(s.certificate_not_before, zone), ' — ', timeEl(s.certificate_not_after, zone)] : null),
+      item('algorithm', t('passport.algorithm'), s.algorithm),
+    ]));
 }
 
 function version(v, zone, focus) {
@@ -60,8 +57,10 @@ function version(v, zone, focus) {
   },
     h('h3', {}, t('passport.version', { n: v.version }), v.replaces_id ? ` (${t('passport.correction')})` : ''),
     h('p', { class: 'muted' }, t('passport.author'), ': ', v.author.full_name, ', ', v.organization.name),
+    v.consultation_id ? h('p', {}, h('a', { class: 'passport-link', href: `#/consultations/${encodeURIComponent(v.consultation_id)}` },
+      t('passport.open_consultation'))) : null,
     content(v.kind, v.content || {}),
-    signature(v.signature, zone));
+    signature(v, zone));
 }
 
 /** The signed text as it was signed, and its content if it reads as a conclusion. */
@@ -83,6 +82,19 @@ function councilDocument(doc) {
   ];
 }
 
+function councilSigner(s, zone) {
+  return h('li', { dataset: { verified: String(Boolean(s.check && s.check.verified)) } },
+    h('p', {}, h('strong', {}, s.full_name), s.organization_name ? `, ${s.organization_name}` : '',
+      s.signed_at ? [' · ', timeEl(s.signed_at, zone)] : null),
+    h('p', { class: 'signature-line' }, badge(s.check)),
+    certificateDetails([
+      item('iin', t('record.iin'), s.iin),
+      item('subject', t('passport.subject'), s.certificate_subject),
+      item('serial', t('record.serial'), h('code', { class: 'cert-serial' }, s.certificate_serial)),
+      item('issuer', t('record.issuer'), s.certificate_issuer),
+    ]));
+}
+
 function councilItem(k, zone, focus) {
   return h('li', {
     class: focus ? 'record-version record-version--focus' : 'record-version',
@@ -90,14 +102,12 @@ function councilItem(k, zone, focus) {
   },
   h('h3', {}, k.question),
   k.final_at ? h('p', { class: 'muted' }, t('passport.council_final'), ' ', timeEl(k.final_at, zone)) : null,
+  h('p', {}, h('a', { class: 'passport-link', href: `#/councils/${encodeURIComponent(k.council_id)}` },
+    t('passport.open_council'))),
   councilDocument(k.document),
   h('p', { class: 'hash muted' }, 'SHA-256: ', h('code', {}, k.sha256)),
   h('h4', {}, t('passport.council_signers')),
-  h('ul', { class: 'council-signers' }, (k.signatures || []).map((s) => h('li', {},
-    h('strong', {}, s.full_name), ` (${t('record.iin')} ${s.iin})`,
-    s.signed_at ? [' · ', timeEl(s.signed_at, zone)] : null, h('br'),
-    `${t('record.serial')} `, h('code', { class: 'cert-serial' }, s.certificate_serial), h('br'),
-    `${t('record.issuer')} ${s.certificate_issuer}`))));
+  h('ul', { class: 'council-signers' }, (k.signatures || []).map((s) => councilSigner(s, zone))));
 }
 
 /** Councils' final conclusions (art. 27), each signed by every participant. */

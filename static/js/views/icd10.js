@@ -1,13 +1,16 @@
-// ICD-10 search for the diagnosis code fields of the record editor (WHO ICD-10 2019, English
-// titles, from /api/icd10). Typing asks the server after a pause and offers the matches in one
-// listbox, #icd10-suggestions (li[data-code]), shown under the code field in use: a combobox
-// that works with the keyboard (arrows, Enter, Escape) and the mouse. Picking a match fills the
-// code and, if it is still empty, the diagnosis text. A code typed by hand is kept as typed; the
-// server rejects one that is not in the classification (unknown_icd10).
+// ICD-10 search for the diagnosis code fields of the record editor: WHO ICD-10 2019 codes from
+// /api/icd10, titled in the interface's language (МКБ-10 in Russian; Kazakh where the clinic
+// imported it, else Russian), found by code or by words in that language or in English. Typing
+// asks the server after a pause and offers the matches in one listbox, #icd10-suggestions
+// (li[data-code]), shown under the code field in use: a combobox that works with the keyboard
+// (arrows, Enter, Escape) and the mouse. Picking a match fills the code and, if it is still
+// empty, the diagnosis text. A code typed by hand is kept as typed; the server rejects one that
+// is not in the classification (unknown_icd10), and stores each code's title in the record in
+// the author's language.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 
 const DELAY_MS = 250;
 const MIN_CHARS = 2;
@@ -82,7 +85,7 @@ export function icd10Picker() {
       return;
     }
     try {
-      const found = await api.icd10(q, 20);
+      const found = await api.icd10(q, 20, language());
       if (mine === seq) show(row, found);
     } catch {
       // Without suggestions the field still takes a code typed by hand.

@@ -36,5 +36,6 @@ export async function render({ query }, app) {
   return h('section', { class: 'narrow' },
     pageTitle(t('login.title')),
     form,
+    h('p', {}, h('a', { href: '#/forgot-password', id: 'forgot-link' }, t('account.forgot_link'))),
     h('p', {}, t('login.no_account'), ' ', h('a', { href: '#/register' }, t('nav.register'))));
 }

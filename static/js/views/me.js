@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { has, t } from '../i18n.js';
+import { accountSettings, verificationNotice } from './account-settings.js';
 import { item } from './common.js';
 
 export async function render(_route, app) {
@@ -24,11 +25,13 @@ export async function render(_route, app) {
 
   return h('section', { class: 'narrow', id: 'me' },
     pageTitle(t('me.title')),
+    verificationNotice(me),
     h('dl', { class: 'facts panel' },
       item('full_name', t('me.full_name'), me.full_name),
       item('email', t('me.email'), me.email),
       item('iin', t('me.iin'), me.iin),
       item('role', t('me.role'), has(`role.${me.role}`) ? t(`role.${me.role}`) : me.role)),
     patients && h('section', { class: 'panel', 'aria-labelledby': 'represented-heading' },
-      h('h2', { id: 'represented-heading' }, t('me.represented')), patients));
+      h('h2', { id: 'represented-heading' }, t('me.represented')), patients),
+    ...(await accountSettings(me, app)));
 }

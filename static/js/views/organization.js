@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { formatInstant, formatNumber, plural, t } from '../i18n.js';
+import { managesOrganization } from './admin-common.js';
 import { backLink, item, practitionerCard, scrollTable, specialtyNames, yesNo } from './common.js';
 
 function section(id, titleKey, ...content) {
@@ -18,7 +19,7 @@ function priceList(o) {
       h('th', { scope: 'col' }, t('org.price_service')),
       h('th', { scope: 'col', class: 'num' }, t('org.price_kzt')))),
     h('tbody', {}, o.price_list.map((p) => h('tr', {},
-      h('td', {}, p.service),
+      h('td', {}, p.title || p.service),
       h('td', { class: 'num' }, formatNumber(p.price_kzt)))))));
 }
 
@@ -35,7 +36,7 @@ function offer(o) {
       h('div', { class: 'offer-body' }, o.offer.body)));
 }
 
-export async function render({ params }) {
+export async function render({ params }, app) {
   const [o, names] = await Promise.all([api.organization(params[0]), specialtyNames()]);
   const list = (items) => (items.length ? h('ul', { class: 'inline-list' },
     items.map((x) => h('li', {}, x))) : '');
@@ -48,6 +49,9 @@ export async function render({ params }) {
     backLink(),
     pageTitle(o.name),
     h('p', { class: 'lead' }, t('org.disclosure_note')),
+    managesOrganization(app.user, o.id)
+      ? h('p', {}, h('a', { class: 'button button--secondary', id: 'org-admin-link',
+        href: `#/organizations/${encodeURIComponent(o.id)}/admin` }, t('admin.open'))) : null,
     section('org-contacts', 'org.section.contacts', h('dl', { class: 'facts' },
       item('name', t('org.name'), o.name),
       item('address', t('org.address'), o.address),

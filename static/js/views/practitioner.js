@@ -44,7 +44,9 @@ async function whoAmI() {
 async function freeSlots(id) {
   try {
     const list = await api.slots(id);
-    return { slots: list.length ? list[0].slots : [], slotsError: null };
+    return list.length
+      ? { slots: list[0].slots, bookableUntil: list[0].bookable_until, slotsError: null }
+      : { slots: [], slotsError: null };
   } catch (err) {
     return { slots: [], slotsError: errorText(err) };
   }

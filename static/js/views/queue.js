@@ -1,12 +1,15 @@
-// #/queue — for doctors, organisation administrators and patient support: open requests ordered
-// by their legal deadline (art. 8, 13) with the time left (overdue in red), and today's real-time
+// #/queue — for doctors, organisation administrators and patient support: open consultations in
+// the order they are due (art. 9): a real-time one at its slot, a deferred request by its legal
+// deadline (art. 8, 13) with the time left (overdue in red); and today's real-time
 // consultations. Times are the organisation's local time. A deferred request shows what it asks
 // for and whether it waits for documents; a doctor takes an unassigned one from here (art. 17).
 
 import { api } from '../api.js';
 import { h, pageTitle } from '../dom.js';
 import { errorText, t } from '../i18n.js';
-import { dayKey, formatTime, timeEl, timeLeftText, userTimeZone, zoneLabel } from '../time.js';
+import {
+  dayKey, formatDuration, formatTime, timeEl, timeLeftText, userTimeZone, zoneLabel,
+} from '../time.js';
 import { scrollTable, signInNeeded, signedIn, specialtyNames } from './common.js';
 import {
   deferredOpen, isStaff, modeText, requestKindText, statusBadge, urgencyText,
@@ -27,10 +30,9 @@ function td(key, attrs, ...content) {
 }
 
 /** The mode, and for a deferred request what it asks for (whether it waits: the time-left cell). */
-function kindCell(c, zone, names) {
+function kindCell(c, names) {
   const d = c.mode === 'deferred' ? c.deferred : null;
   return [modeText(c.mode),
-    c.slot_start ? [h('br'), h('span', { class: 'muted' }, timeEl(c.slot_start, zone))] : null,
     d ? h('span', { class: 'tags queue-request', dataset: { kind: d.kind } },
       h('span', { class: 'tag' }, requestKindText(d.kind)),
       d.study_profile ? h('span', { class: 'tag' }, names.get(d.study_profile) || d.study_profile) : null)
@@ -60,27 +62,51 @@ function takeButton(c, app, status) {
   return button;
 }
 
+/** When it is due: a real-time consultation's slot, a deferred request's deadline (art. 9). */
+function dueCell(c, zone) {
+  if (c.mode === 'realtime' && c.slot_start) {
+    return [timeEl(c.slot_start, zone), h('br'), h('span', { class: 'muted' }, t('queue.due_slot'))];
+  }
+  if (c.deadline_at) {
+    return [timeEl(c.deadline_at, zone), h('br'), h('span', { class: 'muted' }, t('queue.due_deadline'))];
+  }
+  return h('span', { class: 'muted' }, '—');
+}
+
+/** How long until it is due; a deferred request whose clock stands says why instead. */
+function leftText(c) {
+  if (c.mode === 'realtime' && c.slot_start) {
+    const seconds = Math.round((new Date(c.slot_start).getTime() - Date.now()) / 1000);
+    return seconds > 0 ? t('queue.starts_in', { time: formatDuration(seconds) })
+      : t('queue.started_at_slot', { time: formatDuration(seconds) });
+  }
+  if (c.deadline_at) return timeLeftText(c.time_left_seconds);
+  return t(c.deferred && c.deferred.paused ? 'queue.paused' : 'queue.not_started');
+}
+
 function queueTable(list, zone, { me, app, names, status }) {
   if (!list.length) return h('div', { id: 'queue' }, h('p', { class: 'empty' }, t('queue.empty')));
   const takes = me.role === 'doctor';
   return h('div', { id: 'queue' }, scrollTable('queue-caption', h('table', { class: 'table table--stack queue-table' },
     h('caption', { id: 'queue-caption' }, t('queue.caption', { tz: zone })),
     h('thead', {}, h('tr', {},
-      th('queue.time_left'), th('consultation.deadline'), th('consultation.urgency'),
+      th('queue.time_left'), th('queue.due'), th('consultation.urgency'),
       th('consultation.mode'), th('consultation.patient'), th('consultation.doctor'),
       th('consultation.status'), takes ? th('queue.action') : null)),
     h('tbody', {}, list.map((c) => {
-      const overdue = Boolean(c.breached_at) || (c.time_left_seconds !== null && c.time_left_seconds < 0);
+      const deferred = c.mode === 'deferred';
+      const overdue = Boolean(c.breached_at)
+        || (deferred && c.time_left_seconds !== null && c.time_left_seconds < 0);
       const paused = Boolean(c.deferred && c.deferred.paused);
-      const waiting = t(paused ? 'queue.paused' : 'queue.not_started');
-      const left = c.deadline_at ? timeLeftText(c.time_left_seconds) : waiting;
-      const row = h('tr', { class: overdue ? 'is-overdue' : null, dataset: { id: c.id, mode: c.mode } },
+      const left = leftText(c);
+      const row = h('tr', { class: overdue ? 'is-overdue' : null,
+        dataset: { id: c.id, mode: c.mode, due: (deferred ? c.deadline_at : c.slot_start) || '' } },
         td('queue.time_left', { class: overdue ? 'overdue' : paused ? 'paused' : null,
-          dataset: { seconds: c.time_left_seconds ?? '' } }, overdue ? h('strong', {}, left) : left),
-        td('consultation.deadline', {},
-          c.deadline_at ? timeEl(c.deadline_at, zone) : h('span', { class: 'muted' }, '—')),
+          dataset: { seconds: deferred ? c.time_left_seconds ?? '' : '' } },
+        overdue ? h('strong', {}, left) : left),
+        td('queue.due', { class: 'queue-due' }, dueCell(c, zone)),
         td('consultation.urgency', {}, urgencyText(c.urgency)),
-        td('consultation.mode', {}, kindCell(c, zone, names)),
+        td('consultation.mode', {}, kindCell(c, names)),
         td('consultation.patient', {}, link(c, c.patient.full_name)),
         td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name
           : h('span', { class: 'muted' }, t('consultation.no_doctor_yet'))),

@@ -1,5 +1,8 @@
 // The doctor's "Write a record" section of a consultation (art. 36–37): a structured draft, the
-// exact document that will be signed, and the signature (NCALayer, else the enrolled WebCrypto key).
+// document that will be signed — read as labelled fields, its exact bytes on demand — and the
+// signature (NCALayer, else the enrolled WebCrypto key). Used on the consultation's page and in
+// the call's side panel, so the doctor writes while the call goes on. An empty required field
+// is named by its own label before anything is sent.
 // A conclusion's diagnosis codes are looked up in ICD-10 as they are typed (icd10.js), and it may
 // carry a referral and a prescription of its own (a deferred request's answer, art. 21).
 
@@ -8,6 +11,8 @@ import { h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { signDocument } from '../signing.js';
 import { icd10Picker } from './icd10.js';
+import { zoneFor } from './labels.js';
+import { signableDocument } from './record-content.js';
 
 const KINDS = ['conclusion', 'consultation_note', 'referral', 'prescription'];
 
@@ -48,6 +53,30 @@ export function rows(id, columns, addKey, onRow = () => {}, initial = []) {
 
 const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
+/** The first required control left empty, with its label's text. */
+function emptyRequired(root) {
+  const control = [...root.querySelectorAll('[required]')].find((c) => !c.value.trim());
+  if (!control) return null;
+  const label = root.querySelector(`label[for="${control.id}"]`);
+  return { control, label: label ? label.textContent : control.id };
+}
+
+/** The server names a missing field (`findings is required`): its label, where there is one. */
+const SERVER_FIELDS = {
+  findings: 'record.findings', diagnoses: 'record.diagnoses', 'diagnoses.text': 'record.diagnosis_text',
+  text: 'record.text', reason: 'record.reason', studies: 'record.studies', 'items.drug': 'record.drug',
+  'items.dose': 'record.dose', 'items.frequency': 'record.frequency', 'items.duration': 'record.duration',
+};
+
+function missingText(err) {
+  const message = (err && err.message) || '';
+  const named = /^([a-z_.]+) is required/.exec(message);
+  const key = named ? SERVER_FIELDS[named[1]]
+    : /diagnos/.test(message) ? 'record.diagnoses' : /stud/.test(message) ? 'record.studies'
+      : /drug/.test(message) ? 'record.drug' : null;
+  return key ? t('record.missing', { field: t(key) }) : t('record.missing_any');
+}
+
 /** Findings, ICD-10 diagnoses, recommendations, and optionally a referral and a prescription. */
 function conclusionForm(val) {
   const icd10 = icd10Picker();
@@ -75,6 +104,8 @@ function conclusionForm(val) {
     h('h3', { id: 'record-prescription-heading' }, t('record.prescription_optional')), prescription.el));
   return {
     el,
+    missing: () => emptyRequired(el) || (diagnoses.values().length ? null
+      : { control: el.querySelector('#record-diagnoses-0-icd10'), label: t('record.diagnoses') }),
     content() {
       const content = { findings: val(el, 'record-findings'), diagnoses: diagnoses.values(),
         recommendations: val(el, 'record-recommendations') };
@@ -97,17 +128,19 @@ function formFor(kind) {
     const el = h('div', {},
       field('record-studies', t('record.studies'), textarea('record-studies', true)),
       field('record-reason', t('record.reason'), textarea('record-reason', true)));
-    return { el, content: () => ({
+    return { el, missing: () => emptyRequired(el), content: () => ({
       studies: lines(val(el, 'record-studies')),
       reason: val(el, 'record-reason') }) };
   }
   if (kind === 'prescription') {
     const items = rows('record-items', [['drug', 'record.drug'], ['dose', 'record.dose'],
       ['frequency', 'record.frequency'], ['duration', 'record.duration']], 'record.add_drug');
-    return { el: items.el, content: () => ({ items: items.values() }) };
+    return { el: items.el, content: () => ({ items: items.values() }),
+      missing: () => (items.values().length ? null
+        : { control: items.el.querySelector('#record-items-0-drug'), label: t('record.drug') }) };
   }
   const el = field('record-text', t('record.text'), textarea('record-text', true));
-  return { el, content: () => ({ text: val(el, 'record-text') }) };
+  return { el, missing: () => emptyRequired(el), content: () => ({ text: val(el, 'record-text') }) };
 }
 
 /** `onSigned(section)` runs once a record is signed (a deferred request may be complete now). */
@@ -116,6 +149,10 @@ export function recordSection(c, me, { onSigned = null } = {}) {
   let doc = null;
   let form = formFor('conclusion');
   const holder = h('div', { id: 'record-form' }, form.el);
+  // An edit after "show" makes the shown document stale: signing then saves and shows anew.
+  holder.addEventListener('input', () => {
+    doc = null;
+  });
   const status = h('p', { id: 'record-status', role: 'status', class: 'status' });
   const preview = h('div', { id: 'record-preview' });
   const result = h('div', { id: 'record-signature' });
@@ -135,7 +172,21 @@ export function recordSection(c, me, { onSigned = null } = {}) {
     },
   }, KINDS.map((k) => h('option', { value: k }, t(`record.kind.${k}`))));
 
+  /** Stops at the first empty required field, marked and focused, named in the status line. */
+  function complete() {
+    for (const c of holder.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+    const gap = form.missing();
+    if (!gap) return true;
+    if (gap.control) {
+      gap.control.setAttribute('aria-invalid', 'true');
+      gap.control.focus();
+    }
+    say(t('record.missing', { field: gap.label }), false, 'missing_field');
+    return false;
+  }
+
   async function save() {
+    if (!complete()) return false;
     const content = form.content();
     record = record
       ? await api.updateRecord(record.id, content)
@@ -144,19 +195,20 @@ export function recordSection(c, me, { onSigned = null } = {}) {
     doc = null;
     preview.replaceChildren();
     say(t('record.saved'));
+    return true;
   }
 
+  /** A draft changed since it was shown is saved again first: what is shown is what is signed. */
   async function show() {
-    if (!record) await save();
+    if (!(await save())) return false;
     doc = await api.recordDocument(record.id);
-    preview.replaceChildren(
-      h('p', {}, t('record.document_intro')),
-      h('pre', { id: 'record-document', class: 'document' }, doc.text),
-      h('p', {}, 'SHA-256: ', h('code', { id: 'record-sha256' }, doc.sha256)));
+    // In the zone the rest of the consultation's page uses.
+    preview.replaceChildren(signableDocument(doc, zoneFor(me, c)));
+    return true;
   }
 
   async function sign() {
-    if (!doc) await show();
+    if (!doc && !(await show())) return;
     const { method, body } = await signDocument(me.id, doc);
     record = await api.signRecord(record.id, body);
     const s = record.signature || {};
@@ -177,13 +229,15 @@ export function recordSection(c, me, { onSigned = null } = {}) {
     try {
       await fn();
     } catch (err) {
-      say(errorText(err), false, err.code || 'unknown');
+      say(err.code === 'missing_field' ? missingText(err) : errorText(err), false, err.code || 'unknown');
     }
   };
   const buttons = h('p', { class: 'actions' },
-    h('button', { type: 'button', id: 'record-save', onclick: run(save) }, t('record.save')), ' ',
-    h('button', { type: 'button', id: 'record-show', onclick: run(show) }, t('record.show')), ' ',
-    h('button', { type: 'button', id: 'record-sign', onclick: run(sign) }, t('record.sign')));
+    h('button', { type: 'button', id: 'record-save', class: 'button button--secondary', onclick: run(save) },
+      t('record.save')),
+    h('button', { type: 'button', id: 'record-show', class: 'button button--secondary', onclick: run(show) },
+      t('record.show')),
+    h('button', { type: 'button', id: 'record-sign', class: 'button', onclick: run(sign) }, t('record.sign')));
   const section = h('section', { class: 'panel', id: 'record-editor', 'aria-labelledby': 'record-heading' },
     h('h2', { id: 'record-heading' }, t('record.title')),
     field('record-kind', t('record.kind'), kind),

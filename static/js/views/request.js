@@ -8,7 +8,7 @@ import { h, pageTitle } from '../dom.js';
 import {
   busy, field, resetStatus, selectField, showError, statusLine, textareaField,
 } from '../forms.js';
-import { errorText, locale, specialtyName, t } from '../i18n.js';
+import { errorText, formatBytes, locale, specialtyName, t } from '../i18n.js';
 import { fundingOptions } from './booking.js';
 import { signInNeeded, signedIn } from './common.js';
 import { consentBlock } from './consent.js';
@@ -159,9 +159,17 @@ export async function render({ query }, app) {
     urgencyHint.textContent = t('request.urgency_hint', {
       urgent: org.urgent_deadline_hours, planned: org.planned_deadline_hours,
     });
-    orgNote.replaceChildren(org.document_requirements
-      ? h('p', {}, h('strong', {}, t('org.document_requirements')), ': ', org.document_requirements)
-      : null);
+    // The size limit comes from the organisation's setting, which uploads are held to, not
+    // from its free text.
+    orgNote.replaceChildren(...[
+      org.document_requirements
+        ? h('p', {}, h('strong', {}, t('org.document_requirements')), ': ', org.document_requirements)
+        : null,
+      org.max_file_bytes
+        ? h('p', { id: 'request-file-limit', dataset: { bytes: String(org.max_file_bytes) } },
+          t('documents.limit', { limit: formatBytes(org.max_file_bytes) }))
+        : null,
+    ].filter(Boolean));
     describeLicences(org);
     try {
       await refreshConsent();

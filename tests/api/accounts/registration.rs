@@ -58,8 +58,12 @@ async fn registration_does_not_reveal_whether_an_email_or_iin_has_an_account() {
         assert_error(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
 
-    // The owner is told, in their language, once a day however often it is tried.
-    let mail = outbox(&app);
+    // The owner is told, in their language, once a day however often it is tried (besides the
+    // verification letter of their own registration).
+    let mail: Vec<_> = outbox(&app)
+        .into_iter()
+        .filter(|m| !m.body.contains("/#/verify-email/"))
+        .collect();
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert_eq!(mail[0].recipient, "one@example.kz");
     assert!(mail[0].subject.contains("тіркелу"), "{}", mail[0].subject);
@@ -80,6 +84,7 @@ async fn registration_with_the_details_of_two_accounts_tells_both_owners() {
     assert_eq!(status, StatusCode::CREATED);
     let mut told: Vec<_> = outbox(&app)
         .into_iter()
+        .filter(|m| !m.body.contains("/#/verify-email/"))
         .map(|m| (m.recipient, m.subject))
         .collect();
     told.sort();

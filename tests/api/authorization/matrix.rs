@@ -86,6 +86,28 @@ fn table() -> Vec<Row> {
             .body(|| json!({"email": "operator@demo.telemed.kz", "password": DEMO_PASSWORD})),
         row("post", "/api/auth/logout", "*", Logout),
         row("get", "/api/me", SIGNED_IN, Plain),
+        row("patch", "/api/me", SIGNED_IN, Plain).body(|| json!({"language": "ru"})),
+        row("post", "/api/auth/verify-email", "*", Plain).body(|| json!({"token": "not-a-link"})),
+        row("post", "/api/auth/password-reset", "*", Plain)
+            .body(|| json!({"email": "nobody@example.kz"})),
+        row("post", "/api/auth/password-reset/confirm", "*", Plain)
+            .body(|| json!({"token": "not-a-link", "new_password": "a long enough passphrase"})),
+        row("post", "/api/me/verify-email", SIGNED_IN, Plain),
+        // A weak new password is refused before the current one is checked.
+        row("post", "/api/me/password", SIGNED_IN, Plain)
+            .body(|| json!({"current_password": "whatever", "new_password": "short"})),
+        row("post", "/api/me/email", SIGNED_IN, Plain)
+            .body(|| json!({"new_email": "not-an-address", "password": "whatever"})),
+        row("get", "/api/me/sessions", SIGNED_IN, Plain),
+        row("delete", "/api/me/sessions/{id}", SIGNED_IN, Plain),
+        row("post", "/api/organizations/{id}/invites", "MY", Plain).body(|| {
+            json!({"full_name": "Жанибекова Асель", "iin": "$iin", "email": "$unique@example.kz",
+                "role": "support", "language": "kk"})
+        }),
+        row("post", "/api/organizations/{id}/staff/{user_id}/invite", "MY", Plain),
+        row("get", "/api/invites/{token}", "*", Plain),
+        row("post", "/api/invites/{token}/accept", "*", Plain)
+            .body(|| json!({"password": "a long enough passphrase"})),
         row("get", "/api/me/access-log", "PR", Patient).query("patient_id=$patient"),
         row("get", "/api/me/health-passport", "PRD", Patient).query("patient_id=$patient"),
         row("post", "/api/me/signing-key/challenge", DOCTORS, Plain),
@@ -114,6 +136,17 @@ fn table() -> Vec<Row> {
         row("put", "/api/practitioners/{id}/schedule", "MY", Plain).body(|| {
             json!({"weekly": [{"weekday": 1, "start": "09:00", "end": "13:00"}], "days_off": []})
         }),
+        // A doctor's week names the patients booked: the doctor and whoever schedules for them.
+        row("get", "/api/practitioners/{id}/week", "DSM", Plain),
+        row("get", "/api/me/week", DOCTORS, Plain),
+        // Who accepted the offer: the organisation's administrators, not the operator.
+        row("get", "/api/organizations/{id}/offer-acceptances", "M", Plain),
+        // The reasons doctors gave for breaking the glass: the organisation's administrators.
+        row("get", "/api/organizations/{id}/break-glass", "M", Plain),
+        row("post", "/api/organizations/{id}/staff/{user_id}/deactivate", "MY", Plain),
+        row("post", "/api/organizations/{id}/staff/{user_id}/reactivate", "MY", Plain),
+        row("get", "/api/platform/organizations", "Y", Plain),
+        row("get", "/api/platform/health", "Y", Plain),
         row("get", "/api/slots", "*", Plain).query("practitioner=$practitioner"),
         row("get", "/api/organizations/{id}/consent", "PRDNSM", Patient)
             .query("patient_id=$patient"),
@@ -191,8 +224,8 @@ fn table() -> Vec<Row> {
         }),
         row("post", "/api/councils/{id}/conclusion/refuse", "D", Changes)
             .body(|| json!({"reason": "Не согласен"})),
-        // The patient's side refuses only a council still waiting for their agreement.
-        row("post", "/api/councils/{id}/cancel", "D", Changes)
+        // The initiator calls a council off; the patient's side refuses it until it concludes.
+        row("post", "/api/councils/{id}/cancel", "PRD", Changes)
             .body(|| json!({"reason": "Проверка прав"})),
         row("get", "/api/organizations/{id}/consultant-lists", "MY", Plain),
         row(
@@ -250,6 +283,8 @@ fn fill(w: &World, text: &str, path: &str, n: u32) -> String {
         .replace("{id}", &w.ids[object_of(path)])
         .replace("{material_id}", &w.ids["material"])
         .replace("{patient_id}", &w.ids["patient"])
+        // A user who is no employee of the organisation: its administrator gets 404.
+        .replace("{user_id}", &w.ids["patient"])
         .replace("{specialty}", "cardiology");
     for (k, v) in &w.ids {
         out = out.replace(&format!("${k}"), v);

@@ -1,5 +1,6 @@
 //! The whole story by real mail (art. 14, 15): the patient books, both sides receive the
-//! invitation; the doctor cancels with a reason, both sides receive the cancellation.
+//! invitation; the doctor cancels with a reason, both sides receive the cancellation (the
+//! reason's code, and a link to the explanation the doctor wrote).
 
 use std::sync::Arc;
 
@@ -125,10 +126,14 @@ async fn art_14_15_booking_and_a_doctors_cancellation_reach_both_sides_by_smtp()
     for who in [PATIENT, DOCTOR] {
         let (text, calendar) = parts_for(&inbox, who, "CANCEL");
         assert!(calendar.contains("STATUS:CANCELLED") && calendar.contains("SEQUENCE:1"));
+        // Who cancelled and the reason's code travel; the words the doctor typed stay on the
+        // consultation's page, which the letter links to.
         assert!(
-            text.contains("Срочная операция"),
-            "the reason reaches {who}: {text}"
+            text.contains("врач не может провести консультацию"),
+            "the reason's code reaches {who}: {text}"
         );
+        assert!(!text.contains("Срочная операция"), "{who}: {text}");
+        assert!(text.contains(&format!("/#/consultations/{id}")), "{text}");
     }
     // Each side got exactly two messages: the confirmation and the cancellation.
     for who in [PATIENT, DOCTOR] {

@@ -19,7 +19,11 @@ async fn art_14_invitation_arrives_with_a_valid_ics_part() {
     let server = SmtpServer::start().await;
     let clock = ManualClock::at(start_time());
     let app = app_with_smtp(&clock, server.port, None).await;
-    let (_, body) = templates::booking_confirmed("ru", &booking());
+    let patient = templates::Addressee {
+        recipient: templates::Recipient::Patient,
+        name: "Серикова Айгуль Маратовна",
+    };
+    let (_, body) = templates::booking_confirmed("ru", &patient, &booking()).expect("rendered");
     let ics_text = invitation(IcsMethod::Request, 0);
     assert!(
         queue(

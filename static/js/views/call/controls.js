@@ -71,8 +71,9 @@ export function controlsBar(s) {
       const mute = m.muteState();
       show(audio, t(mute.audio ? 'call.mic_off' : 'call.mic_on'), { on: mute.audio, disabled: !m.hasAudio });
       show(video, t(mute.video ? 'call.camera_off' : 'call.camera_on'), { on: mute.video, disabled: !m.hasCamera });
+      // Not offered at all where it cannot work (phones, tablets, browsers without it).
+      share.hidden = !m.canShare;
       show(share, t(mute.screen ? 'call.share_stop' : 'call.share_start'), { on: mute.screen, disabled: !m.canShare });
-      share.title = m.canShare ? '' : t('call.share_unsupported');
       const rec = s.recording.state;
       record.dataset.state = rec;
       show(record, t(rec === 'active' ? 'call.rec_stop' : rec === 'asking' ? 'call.rec_waiting' : 'call.rec_start'),

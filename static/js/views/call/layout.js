@@ -6,6 +6,7 @@ import { h, pageTitle } from '../../dom.js';
 import { errorText, has, t } from '../../i18n.js';
 import { endedScreen, errorScreen, previewScreen } from './screens.js';
 import { waitingRoom } from './people.js';
+import { recordPanel } from './record-panel.js';
 import { room } from './room.js';
 
 function selfVideo() {
@@ -93,10 +94,14 @@ export function callPage(s, actions) {
   const error = errorBox(s);
   const notice = noticeLine(s);
   const body = h('div', { class: 'call-body' });
+  // The doctor's record beside the call (record-panel.js); the call itself in `body`.
+  const record = recordPanel(s, root);
   root.append(
     h('p', { class: 'back' }, h('a', { href: `#/consultations/${encodeURIComponent(s.id)}` }, t('call.back'))),
     pageTitle(doctor ? t('call.title_with', { doctor }) : t('call.title')),
-    error.el, notice.el, body);
+    record ? h('p', { class: 'call-record-bar' }, record.toggle) : null,
+    error.el, notice.el,
+    h('div', { class: 'call-columns' }, body, record ? record.panel : null));
 
   let phase = null;
   let part = null;

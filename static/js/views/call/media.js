@@ -4,6 +4,20 @@
 
 const KINDS = ['audio', 'video'];
 
+/**
+ * Whether to offer screen sharing: the browser has getDisplayMedia and is not a phone or
+ * tablet. Mobile browsers either lack it or share nothing useful (and iPadOS names itself a
+ * Mac, so a touch screen without a fine pointer counts as mobile too). `env` is for tests.
+ */
+export function screenShareOffered(env = { navigator, matchMedia: window.matchMedia?.bind(window) }) {
+  const nav = env.navigator || {};
+  if (!(nav.mediaDevices && nav.mediaDevices.getDisplayMedia)) return false;
+  if (nav.userAgentData && nav.userAgentData.mobile) return false;
+  if (/Android|iPhone|iPad|iPod|Mobile/i.test(nav.userAgent || '')) return false;
+  const finePointer = env.matchMedia ? env.matchMedia('(pointer: fine)').matches : true;
+  return !(nav.maxTouchPoints > 1 && !finePointer);
+}
+
 function problemOf(err) {
   return err && (err.name === 'NotAllowedError' || err.name === 'SecurityError')
     ? 'call.media_denied' : 'call.media_missing';
@@ -22,7 +36,7 @@ export function createLocalMedia(onChange) {
     problem: null,
     cameras: [],
     microphones: [],
-    canShare: Boolean(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia),
+    canShare: screenShareOffered(),
   };
   const devices = navigator.mediaDevices;
   let stopped = false;

@@ -1,0 +1,2 @@
+DROP TABLE icd10_titles;
+DROP TABLE icd10_imports;
