@@ -67,6 +67,8 @@ impl Calendar {
                 .inner_join(users::table)
                 .inner_join(organizations::table)
                 .filter(practitioners::id.eq(practitioner_id))
+                // A deactivated doctor has no calendar: nobody books, moves onto or assigns them.
+                .filter(users::deactivated_at.is_null())
                 .select((
                     PractitionerRow::as_select(),
                     users::full_name,
@@ -194,7 +196,11 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
     let to = to.min(bookable_until);
     ctx.db
         .run(move |conn| {
-            let mut ids = practitioners::table.select(practitioners::id).into_boxed();
+            let mut ids = practitioners::table
+                .inner_join(users::table)
+                .filter(users::deactivated_at.is_null())
+                .select(practitioners::id)
+                .into_boxed();
             if let Some(p) = &q.practitioner {
                 ids = ids.filter(practitioners::id.eq(p.clone()));
             }

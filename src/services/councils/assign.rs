@@ -47,6 +47,7 @@ fn staff_of(
         .inner_join(users::table)
         .filter(practitioners::organization_id.eq(organization))
         .filter(practitioner_specialties::specialty_code.eq(specialty))
+        .filter(users::deactivated_at.is_null())
         .order((users::full_name.asc(), practitioners::id.asc()))
         .select((practitioners::id, practitioners::user_id))
         .load(conn)?)
@@ -118,7 +119,8 @@ fn queue_list(
     specialty: &str,
 ) -> AppResult<Vec<(String, String)>> {
     let listed: Vec<(String, String)> = consultant_lists::table
-        .inner_join(practitioners::table)
+        .inner_join(practitioners::table.inner_join(users::table))
+        .filter(users::deactivated_at.is_null())
         .filter(consultant_lists::organization_id.eq(organization))
         .filter(consultant_lists::specialty.eq(specialty))
         .order(consultant_lists::position.asc())

@@ -37,6 +37,24 @@ async fn a_deactivated_employee_cannot_sign_in_and_loses_their_sessions() {
         Value::Null
     );
     let user_id = neuro["id"].as_str().unwrap().to_owned();
+    let patient = app.login_demo("patient@demo.telemed.kz").await;
+    let consent = format!("/api/organizations/{org}/consent");
+    ok_json(
+        &app,
+        &patient,
+        Method::POST,
+        &consent,
+        &json!({"action": "accept"}),
+    )
+    .await;
+    let slots: Value = app
+        .get(&format!("/api/slots?practitioner={practitioner}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let start = slots[0]["slots"][0]["start"].clone();
+    assert!(start.is_string(), "the neurologist has free slots: {slots}");
 
     let off = ok_json(
         &app,
@@ -74,6 +92,31 @@ async fn a_deactivated_employee_cannot_sign_in_and_loses_their_sessions() {
             .iter()
             .all(|p| p["id"] != practitioner.as_str())
     );
+    // Nor from their slots, whether asked by id or by specialty, nor by a slot seen before.
+    let res = app
+        .get(&format!("/api/slots?practitioner={practitioner}"))
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let by_specialty: Value = app
+        .get("/api/slots?specialty=neurology")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        by_specialty
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["practitioner_id"] != practitioner.as_str()),
+        "{by_specialty}"
+    );
+    let booking = json!({"mode": "realtime", "urgency": "planned", "practitioner_id": practitioner,
+        "slot_start": start, "reason": "Головная боль", "funding": "gobmp"});
+    let res = app
+        .send_as(Method::POST, Some(&patient), "/api/consultations", &booking)
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
     let list = ok_json(&app, &admin, Method::GET, &staff_path, &json!(null)).await;
     assert!(by_email(&list, "neuro@demo.telemed.kz")["deactivated_at"].is_string());
 
