@@ -10,6 +10,10 @@
 
 #[path = "common/app.rs"]
 mod app;
+#[path = "common/pg.rs"]
+mod pg;
+
+use pg::PgSchema;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -121,41 +125,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
         return Duration::ZERO;
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-/// A fresh schema on the PostgreSQL server, dropped afterwards.
-struct PgSchema {
-    base: String,
-    name: String,
-}
-
-impl PgSchema {
-    fn create(base: &str) -> anyhow::Result<(PgSchema, String)> {
-        use diesel::Connection;
-        use diesel::connection::SimpleConnection;
-        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = diesel::PgConnection::establish(base)?;
-        admin.batch_execute(&format!("CREATE SCHEMA {name}"))?;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{name}");
-        Ok((
-            PgSchema {
-                base: base.to_owned(),
-                name,
-            },
-            url,
-        ))
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        use diesel::Connection;
-        use diesel::connection::SimpleConnection;
-        if let Ok(mut c) = diesel::PgConnection::establish(&self.base) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
-    }
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {

@@ -216,6 +216,7 @@ fn serve(
 ) -> anyhow::Result<Server> {
     let json_limit = context.settings.server.json_limit_bytes;
     let https = context.settings.server.secure_cookies;
+    let statement_counts = context.settings.server.statement_counts;
     let data = web::Data::new(context);
     let realtime = web::Data::new(realtime);
     let mut server = HttpServer::new(move || {
@@ -233,15 +234,27 @@ fn serve(
             .wrap(actix_web::middleware::from_fn(http::csrf::guard))
             .wrap(ErrorHandlers::new().default_handler(http::error::json_for_bare_errors))
             .wrap(default_headers(https))
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();
                 let path = req.path();
                 let api = path == "/api" || path.starts_with("/api/");
                 let call_page = CALL_PAGE_PATHS.contains(&path);
                 let fut = srv.call(req);
                 async move {
-                    let mut res = fut.await?;
+                    let (res, statements) = if statement_counts {
+                        let (res, n) = crate::db::statements::counted(fut).await;
+                        (res, Some(n))
+                    } else {
+                        (fut.await, None)
+                    };
+                    let mut res = res?;
                     let headers = res.headers_mut();
+                    if let Some(n) = statements {
+                        headers.insert(
+                            header::HeaderName::from_static("x-db-statements"),
+                            HeaderValue::from(n),
+                        );
+                    }
                     // Echo the request id so a user's report can be matched with the log.
                     if let Some(id) = id
                         && let Ok(v) = HeaderValue::from_str(&id.to_string())

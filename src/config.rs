@@ -34,6 +34,9 @@ pub struct ServerSettings {
     pub json_limit_bytes: usize,
     /// 0 means one per core.
     pub workers: usize,
+    /// Answer each request with `X-Db-Statements`: the SQL statements it sent (tests, profiling).
+    #[serde(default)]
+    pub statement_counts: bool,
 }
 
 #[derive(Clone, Deserialize)]

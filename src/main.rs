@@ -12,8 +12,8 @@ use telemed::clock::SystemClock;
 use telemed::config::{Settings, Sources};
 use telemed::db::Db;
 use telemed::pki::cli::PkiCommand;
-use telemed::services::demo;
 use telemed::services::icd10::cli::Icd10Command;
+use telemed::services::{demo, demo_scale};
 
 #[derive(Parser)]
 #[command(name = "telemed", version, about = "Remote medical services platform")]
@@ -38,8 +38,17 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the demo organisations, doctors and patients (skipped if already loaded).
-    Demo,
+    /// Load the demo organisations, doctors and patients (skipped if already loaded); with
+    /// `--scale N`, N consultations' worth of data on top of them.
+    Demo {
+        /// Add N consultations (all states, councils' included) and what they imply: patients
+        /// ≈ N/5, doctors ≈ N/250, organisations ≈ N/5000 (README: "Demo data at scale").
+        #[arg(long, value_name = "N")]
+        scale: Option<u32>,
+        /// The generator's seed: the same N and seed give the same data.
+        #[arg(long, default_value_t = demo_scale::DEFAULT_SEED, requires = "scale")]
+        seed: u64,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -102,10 +111,13 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Demo => runtime.block_on(async {
+        Command::Demo { scale, seed } => runtime.block_on(async {
             settings.demo.seed_on_first_start = false;
             let url = settings.server.public_url.clone();
             let ctx = prepare(settings, Arc::new(SystemClock), url).await?;
+            if let Some(n) = scale {
+                return load_scale(&ctx, n, seed).await;
+            }
             match demo::load(&ctx).await.context("loading demo data")? {
                 demo::Outcome::Loaded => {
                     println!("demo data loaded; password: {}", demo::DEMO_PASSWORD)
@@ -143,6 +155,33 @@ fn main() -> anyhow::Result<()> {
         Command::Pki { command } => telemed::pki::cli::run(command),
         Command::Icd10 { command } => telemed::services::icd10::cli::run(command, &settings),
     }
+}
+
+/// `telemed demo --scale N`: the generated rows per table, or why nothing was added.
+async fn load_scale(ctx: &telemed::services::Context, n: u32, seed: u64) -> anyhow::Result<()> {
+    let options = demo_scale::Options {
+        consultations: n,
+        seed,
+    };
+    match demo_scale::load(ctx, options)
+        .await
+        .context("loading demo data at scale")?
+    {
+        demo_scale::Outcome::Loaded { rows, seconds } => {
+            println!(
+                "scale demo data loaded in {seconds:.1} s (N = {n}, seed {seed}); password: {}",
+                demo::DEMO_PASSWORD
+            );
+            for (table, count) in rows {
+                println!("  {table:<26} {count:>9}");
+            }
+        }
+        demo_scale::Outcome::AlreadyPresent { accounts } => println!(
+            "scale demo data is already present ({accounts} accounts): nothing added \
+             (use a fresh database for another scale)"
+        ),
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -78,10 +78,14 @@ pub struct Patient {
 
 /// A client of its own for each patient: its own connections, as separate people would have.
 pub fn client(request_timeout: Duration) -> anyhow::Result<Client> {
-    // Loopback only: no proxy may route the load elsewhere.
+    // Loopback only: no proxy may route the load elsewhere. A pooled connection is dropped
+    // after 2 s idle, well before actix-web closes it (keep-alive 5 s): otherwise a patient who
+    // waited through the setup may send the race's first request on a connection the server is
+    // closing at that moment, and the benchmark would count a transport error, not a booking.
     Ok(Client::builder()
         .no_proxy()
         .timeout(request_timeout)
+        .pool_idle_timeout(Duration::from_secs(2))
         .build()?)
 }
 

@@ -14,6 +14,9 @@ pub struct App {
     /// The app's data folder (the uploads benchmark copies files beside the blob store).
     #[allow(dead_code, reason = "not every benchmark needs it")]
     pub dir: tempfile::TempDir,
+    /// The running app's services, for a benchmark that prepares data through them.
+    #[allow(dead_code, reason = "not every benchmark needs it")]
+    pub context: telemed::services::Context,
     handle: actix_web::dev::ServerHandle,
     _thread: std::thread::JoinHandle<()>,
 }
@@ -40,14 +43,15 @@ impl App {
                 .expect("runtime");
             rt.block_on(async move {
                 let app = Application::build(settings).await.expect("the app starts");
-                let _ = tx.send((app.url().to_owned(), app.handle()));
+                let _ = tx.send((app.url().to_owned(), app.handle(), app.context().clone()));
                 let _ = app.run_until_stopped().await;
             });
         });
-        let (url, handle) = rx.await.context("the app did not start")?;
+        let (url, handle, context) = rx.await.context("the app did not start")?;
         Ok(App {
             url,
             dir,
+            context,
             handle,
             _thread: thread,
         })
@@ -74,6 +78,7 @@ pub async fn login(
     res["token"].as_str().map(str::to_owned).context("login")
 }
 
+#[allow(dead_code, reason = "not every benchmark posts")]
 pub async fn post(
     http: &Client,
     url: &str,

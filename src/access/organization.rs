@@ -64,21 +64,19 @@ pub fn audit_listed(
     let mut patients = patients.to_vec();
     patients.sort_unstable();
     patients.dedup();
-    for patient in patients {
-        crate::audit::record(
-            conn,
-            at,
-            &crate::audit::Event {
-                actor_id: Some(&actor.user_id),
-                subject_id: Some(patient),
-                action,
-                object_type: "patient",
-                object_id: patient,
-                outcome: "ok",
-                ip: &actor.ip,
-                purpose: None,
-            },
-        )?;
-    }
-    Ok(())
+    // One append for the whole page, however many patients it shows.
+    let events: Vec<crate::audit::Event> = patients
+        .into_iter()
+        .map(|patient| crate::audit::Event {
+            actor_id: Some(&actor.user_id),
+            subject_id: Some(patient),
+            action,
+            object_type: "patient",
+            object_id: patient,
+            outcome: "ok",
+            ip: &actor.ip,
+            purpose: None,
+        })
+        .collect();
+    crate::audit::record_many(conn, at, &events)
 }

@@ -45,7 +45,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
-pub use chain::{KEYED, LEGACY, head_mac, keyed_hash, legacy_hash};
+pub use chain::{KEYED, LEGACY, append_dated, append_many, head_mac, keyed_hash, legacy_hash};
 pub use checkpoint::Checkpoint;
 pub use key::AuditKey;
 
@@ -75,6 +75,16 @@ pub struct Event<'a> {
 /// and the change land together or not at all (alone, it takes a transaction of its own).
 pub fn record(conn: &mut DbConnection, at: DateTime<Utc>, event: &Event<'_>) -> AppResult<()> {
     conn.transaction(|conn| chain::append(conn, at, event))
+}
+
+/// Appends several events in a constant number of statements, in the order given, as
+/// [`record`] would one by one (a list read records each patient it shows).
+pub fn record_many(
+    conn: &mut DbConnection,
+    at: DateTime<Utc>,
+    events: &[Event<'_>],
+) -> AppResult<()> {
+    conn.transaction(|conn| chain::append_many(conn, at, events))
 }
 
 #[derive(Debug, PartialEq, Eq)]

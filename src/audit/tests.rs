@@ -9,7 +9,7 @@ use diesel_migrations::MigrationHarness;
 use super::chain::{self, Seal};
 use super::checkpoint::{self, Checkpoint};
 use super::key::{self, AuditKey};
-use super::{Due, Event, Verification, checkpoint_due, record, verify};
+use super::{Due, Event, Verification, checkpoint_due, record, record_many, verify};
 use crate::db::models::AuditEventRow;
 use crate::db::schema::{audit_events, audit_head};
 use crate::db::{DbConnection, SQLITE_MIGRATIONS, run_migrations};
@@ -122,6 +122,41 @@ fn appends_are_keyed_numbered_and_linked() {
     assert_eq!(all[3].prev_hash, all[2].hash);
     let head = chain::head(&mut conn).unwrap().unwrap();
     assert_eq!((head.last_seq, head.last_hash), (5, all[4].hash.clone()));
+}
+
+#[test]
+fn art_40_a_batch_of_events_links_into_the_chain_like_single_appends() {
+    let (mut conn, key) = sealed_log();
+    append(&mut conn, 2);
+    let ids: Vec<String> = (0..2_500).map(|i| format!("patient-{i}")).collect();
+    let events: Vec<Event> = ids
+        .iter()
+        .map(|id| Event {
+            actor_id: Some("admin"),
+            subject_id: Some(id),
+            action: "consultation.list",
+            object_type: "patient",
+            object_id: id,
+            outcome: "ok",
+            ip: "192.0.2.1",
+            purpose: None,
+        })
+        .collect();
+    // More than one insert's worth, so the chunks must link across their boundary.
+    record_many(&mut conn, Utc::now(), &events).unwrap();
+    record_many(&mut conn, Utc::now(), &[]).unwrap();
+    append(&mut conn, 1);
+    assert_eq!(
+        check(&mut conn, &key, &[]),
+        Verification::Intact { rows: 2_503 }
+    );
+    let all = rows(&mut conn);
+    assert_eq!(all[2].subject_id.as_deref(), Some("patient-0"));
+    assert_eq!(all[2].prev_hash, all[1].hash);
+    assert_eq!(all[2_501].subject_id.as_deref(), Some("patient-2499"));
+    assert_eq!(all[2_502].prev_hash, all[2_501].hash);
+    let head = chain::head(&mut conn).unwrap().unwrap();
+    assert_eq!(head.last_seq, 2_503);
 }
 
 #[test]
@@ -513,4 +548,54 @@ fn key_files_are_private_shared_by_concurrent_starts_and_read_as_hex_too() {
     std::fs::write(&hex_file, "short").unwrap();
     assert!(AuditKey::read(&hex_file).is_err());
     assert!(!format!("{:?}", keys[0]).contains(&hex::encode(std::fs::read(&path).unwrap())));
+}
+
+#[test]
+fn art_40_dated_events_keep_their_own_times_and_verify() {
+    use chrono::SubsecRound;
+    let (mut conn, key) = sealed_log();
+    append(&mut conn, 1);
+    let start = Utc::now() - chrono::Duration::days(30);
+    let ids: Vec<String> = (0..2_100).map(|i| format!("consultation-{i}")).collect();
+    let events: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let at = start + chrono::Duration::minutes(i as i64);
+            let event = Event {
+                actor_id: Some("doctor"),
+                subject_id: Some("patient"),
+                action: "call.end",
+                object_type: "consultation",
+                object_id: id,
+                outcome: "ok",
+                ip: "192.0.2.7",
+                purpose: Some(id),
+            };
+            (at, event)
+        })
+        .collect();
+    conn.transaction(|conn| super::append_dated(conn, &events))
+        .unwrap();
+    append(&mut conn, 1);
+    assert_eq!(
+        check(&mut conn, &key, &[]),
+        Verification::Intact { rows: 2_102 }
+    );
+    let all = rows(&mut conn);
+    // Each row has the time it was given, and the batch links across its insert chunks.
+    assert_eq!(all[1].at, events[0].0.naive_utc().trunc_subsecs(6));
+    assert_eq!(all[2_100].at, events[2_099].0.naive_utc().trunc_subsecs(6));
+    assert_ne!(all[1].at, all[2].at);
+    assert_eq!(all[2_001].prev_hash, all[2_000].hash);
+    // A row whose time is changed afterwards no longer verifies.
+    drop_triggers(&mut conn);
+    diesel::update(audit_events::table.filter(audit_events::seq.eq(500)))
+        .set(audit_events::at.eq(all[0].at))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        check(&mut conn, &key, &[]),
+        broken(500, "the row was altered")
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod statements;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,9 +74,12 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.backend {
-            Backend::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres(url) => {
+                let mut conn =
+                    diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                conn.set_instrumentation(statements::StatementCounter);
+                Ok(DbConnection::Postgresql(conn))
+            }
             Backend::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)
@@ -89,6 +93,7 @@ impl ManageConnection for Manager {
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(statements::StatementCounter);
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -154,7 +159,9 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
+        let counter = statements::current_scope();
         tokio::task::spawn_blocking(move || {
+            let _counting = statements::enter(counter);
             let mut conn = db.get()?;
             DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
             let result = f(&mut conn);
@@ -233,6 +240,25 @@ where
         }
     }
     result
+}
+
+/// Inserts `rows` (a slice of `Insertable` rows) into `table` in one multi-row statement.
+/// Diesel's `MultiConnection` cannot render a batch insert for SQLite (it would need the
+/// `DEFAULT` keyword), so the statement is built for the concrete connection underneath.
+/// Keep a batch under SQLite's 32,766 bound variables (rows × columns).
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        match $conn {
+            $crate::db::DbConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+        }
+    }};
 }
 
 pub fn new_id() -> String {

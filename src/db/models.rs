@@ -47,7 +47,7 @@ pub struct OfferVersionRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
@@ -130,8 +130,10 @@ pub struct SpecialtyRow {
     pub name_en: String,
 }
 
+/// `None` inserts NULL rather than DEFAULT (the columns have no default either way), which lets
+/// SQLite take a batch of rows in one statement instead of one per row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     pub seq: i64,
     pub at: NaiveDateTime,
@@ -228,7 +230,7 @@ pub struct ConsultationEventRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: String,
     pub dedupe_key: String,

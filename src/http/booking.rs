@@ -7,12 +7,14 @@ use utoipa::IntoParams;
 use super::auth::{CurrentUser, client_ip};
 use super::error::ErrorBody;
 use super::ids::Id;
+use super::paging::paged;
 use crate::error::AppResult;
 use crate::services::Context;
 use crate::services::consent::{self, CodeRequest, CodeSent, ConsentInput, ConsentStatus};
 use crate::services::consultations::book::{self, BookingInput};
 use crate::services::consultations::change::{self, CancelInput, ConfirmInput, RescheduleInput};
 use crate::services::consultations::{ConsultationView, queue};
+use crate::services::paging::PageQuery;
 use crate::services::slots::{self, PractitionerSlots, SlotQuery};
 
 /// Free slots of a practitioner, or of every practitioner of a specialty, in UTC.
@@ -94,11 +96,19 @@ pub async fn create(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Mine (patient, representative), assigned (doctor) or the organisation's (staff).
-#[utoipa::path(get, path = "/api/consultations", tag = "booking",
-    responses((status = 200, body = Vec<ConsultationView>), (status = 401, body = ErrorBody)))]
-pub async fn list(ctx: web::Data<Context>, user: CurrentUser) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(queue::mine(&ctx, &user.0).await?))
+/// Mine (patient, representative), assigned (doctor) or the organisation's (staff); newest
+/// first, a page at a time (the next page's cursor in `Link` and `X-Next-Cursor`).
+#[utoipa::path(get, path = "/api/consultations", tag = "booking", params(PageQuery),
+    responses((status = 200, body = Vec<ConsultationView>), (status = 401, body = ErrorBody),
+              (status = 422, description = "invalid_limit, invalid_cursor", body = ErrorBody)))]
+pub async fn list(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    req: HttpRequest,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let page = queue::mine(&ctx, &user.0, q.into_inner()).await?;
+    Ok(paged(&req, page))
 }
 
 #[utoipa::path(get, path = "/api/consultations/{id}", tag = "booking", params(("id" = String, Path)),
@@ -193,8 +203,15 @@ pub async fn documents_complete(
 }
 
 /// Staff queue, soonest legal deadline first, with time left.
-#[utoipa::path(get, path = "/api/queue", tag = "booking",
-    responses((status = 200, body = Vec<ConsultationView>), (status = 403, body = ErrorBody)))]
-pub async fn staff_queue(ctx: web::Data<Context>, user: CurrentUser) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(queue::queue(&ctx, &user.0).await?))
+#[utoipa::path(get, path = "/api/queue", tag = "booking", params(PageQuery),
+    responses((status = 200, body = Vec<ConsultationView>), (status = 403, body = ErrorBody),
+              (status = 422, description = "invalid_limit, invalid_cursor", body = ErrorBody)))]
+pub async fn staff_queue(
+    ctx: web::Data<Context>,
+    user: CurrentUser,
+    req: HttpRequest,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let page = queue::queue(&ctx, &user.0, q.into_inner()).await?;
+    Ok(paged(&req, page))
 }

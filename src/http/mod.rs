@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod language;
 pub mod ops;
+pub mod paging;
 pub mod platform;
 pub mod records;
 pub mod signal;

@@ -10,7 +10,7 @@ pub mod templates;
 pub mod transport;
 pub mod worker;
 
-pub use outbox::{Outgoing, enqueue, withdraw_pending};
+pub use outbox::{Outgoing, enqueue, enqueue_many, withdraw_pending};
 pub use transport::{Mailer, SendError};
 pub use worker::{DeliveryReport, deliver_due, spawn_worker};
 

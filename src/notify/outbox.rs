@@ -44,7 +44,77 @@ pub fn enqueue(conn: &mut DbConnection, now: DateTime<Utc>, msg: &Outgoing<'_>) 
     if queued > 0 {
         return Ok(false);
     }
-    let row = OutboxRow {
+    let row = row_of(now, msg);
+    // A savepoint: on PostgreSQL a failed statement spoils the whole transaction, and the
+    // caller's change must still commit when a concurrent transaction queued the same key.
+    let inserted = conn.transaction::<_, DieselError, _>(|conn| {
+        diesel::insert_into(outbox::table)
+            .values(&row)
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes several outbox rows inside the caller's transaction in three statements, whatever
+/// their number (a booking queues each party's confirmation and reminders): the keys already
+/// queued are looked up at once and skipped, the rest inserted in one statement. Returns how
+/// many were queued. A key a concurrent transaction queued in between fails the insert as a
+/// whole under its savepoint, and the messages then go one by one through [`enqueue`].
+pub fn enqueue_many(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    msgs: &[Outgoing<'_>],
+) -> AppResult<usize> {
+    if msgs.is_empty() {
+        return Ok(0);
+    }
+    if msgs
+        .iter()
+        .any(|m| m.recipient.trim().parse::<lettre::Address>().is_err())
+    {
+        return Err(AppError::unprocessable(
+            "invalid_recipient",
+            "the recipient of a notification is not an e-mail address",
+        ));
+    }
+    let keys: Vec<&str> = msgs.iter().map(|m| m.dedupe_key.as_str()).collect();
+    let queued: std::collections::HashSet<String> = outbox::table
+        .filter(outbox::dedupe_key.eq_any(&keys))
+        .select(outbox::dedupe_key)
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let fresh: Vec<&Outgoing> = msgs
+        .iter()
+        .filter(|m| !queued.contains(&m.dedupe_key) && seen.insert(m.dedupe_key.as_str()))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<OutboxRow> = fresh.iter().map(|m| row_of(now, m)).collect();
+    let inserted = conn.transaction::<_, DieselError, _>(|conn| {
+        crate::insert_rows!(&mut *conn, outbox::table, &rows)
+    });
+    match inserted {
+        Ok(n) => Ok(n),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            let mut n = 0;
+            for m in fresh {
+                n += usize::from(enqueue(conn, now, m)?);
+            }
+            Ok(n)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn row_of(now: DateTime<Utc>, msg: &Outgoing<'_>) -> OutboxRow {
+    OutboxRow {
         id: new_id(),
         dedupe_key: msg.dedupe_key.clone(),
         consultation_id: msg.consultation_id.map(str::to_owned),
@@ -60,18 +130,6 @@ pub fn enqueue(conn: &mut DbConnection, now: DateTime<Utc>, msg: &Outgoing<'_>) 
         provider_id: None,
         created_at: now.naive_utc().trunc_subsecs(6),
         sent_at: None,
-    };
-    // A savepoint: on PostgreSQL a failed statement spoils the whole transaction, and the
-    // caller's change must still commit when a concurrent transaction queued the same key.
-    let inserted = conn.transaction::<_, DieselError, _>(|conn| {
-        diesel::insert_into(outbox::table)
-            .values(&row)
-            .execute(conn)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -1,22 +1,26 @@
-//! The signer certificate's path to a trusted root: issuer by issuer, each signature checked, then
-//! each certificate's validity at the time of signing and the signer's key usage.
+//! The signer certificate's path to a trusted root: issuer by issuer, each signature checked (or
+//! found already checked in the `SignatureCache`), then each certificate's validity at the time of
+//! signing and the signer's key usage.
 
 use chrono::{DateTime, Utc};
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
 
+use super::cache::{self, Digest, SignatureCache};
 use super::errors::SignatureError;
 use super::keys::PublicKey;
 
 /// Intermediates a CMS may carry between a signer and a root; real chains have one or two.
 const MAX_CHAIN_LENGTH: usize = 6;
 
-/// A parsed certificate with the DER it came from, the bytes a `VerifiedSigner` hands on.
+/// A parsed certificate with the DER it came from, the bytes a `VerifiedSigner` hands on, and
+/// their SHA-256, its name in the `SignatureCache`.
 #[derive(Clone)]
 pub(crate) struct Cert {
     pub(crate) parsed: Certificate,
     pub(crate) der: Vec<u8>,
+    pub(crate) digest: Digest,
 }
 
 impl Cert {
@@ -25,12 +29,18 @@ impl Cert {
         Ok(Cert {
             parsed,
             der: der.to_vec(),
+            digest: cache::digest(der),
         })
     }
 
     pub(crate) fn from_parsed(parsed: Certificate) -> Result<Self, String> {
         let der = parsed.to_der().map_err(|e| format!("certificate: {e}"))?;
-        Ok(Cert { parsed, der })
+        let digest = cache::digest(&der);
+        Ok(Cert {
+            parsed,
+            der,
+            digest,
+        })
     }
 
     pub(crate) fn public_key(&self) -> Result<PublicKey, String> {
@@ -38,15 +48,18 @@ impl Cert {
     }
 
     /// Whether `issuer`'s key made this certificate's signature.
-    fn is_signed_by(&self, issuer: &Cert) -> bool {
-        let (Ok(key), Ok(tbs)) = (issuer.public_key(), self.parsed.tbs_certificate.to_der()) else {
-            return false;
-        };
-        key.verify_x509(
-            &self.parsed.signature_algorithm,
-            &tbs,
-            self.parsed.signature.raw_bytes(),
-        )
+    fn is_signed_by(&self, issuer: &Cert, cache: &SignatureCache) -> bool {
+        cache.verified(&self.digest, &issuer.digest, || {
+            let (Ok(key), Ok(tbs)) = (issuer.public_key(), self.parsed.tbs_certificate.to_der())
+            else {
+                return false;
+            };
+            key.verify_x509(
+                &self.parsed.signature_algorithm,
+                &tbs,
+                self.parsed.signature.raw_bytes(),
+            )
+        })
     }
 
     /// The decoded extension `T`, `Ok(None)` when absent, `Err` when present but unreadable.
@@ -111,9 +124,10 @@ pub(crate) fn build<'a>(
     signer: &'a Cert,
     intermediates: &'a [Cert],
     roots: &'a [Cert],
+    cache: &SignatureCache,
 ) -> Result<Vec<&'a Cert>, SignatureError> {
     let mut path = vec![signer];
-    if extend(&mut path, intermediates, roots) {
+    if extend(&mut path, intermediates, roots, cache) {
         Ok(path)
     } else {
         Err(SignatureError::CertificateUntrusted)
@@ -122,7 +136,12 @@ pub(crate) fn build<'a>(
 
 /// Depth-first: a root that signed the last certificate ends the path; otherwise try each
 /// intermediate that did (a CMS may carry several, some of them irrelevant).
-fn extend<'a>(path: &mut Vec<&'a Cert>, intermediates: &'a [Cert], roots: &'a [Cert]) -> bool {
+fn extend<'a>(
+    path: &mut Vec<&'a Cert>,
+    intermediates: &'a [Cert],
+    roots: &'a [Cert],
+    cache: &SignatureCache,
+) -> bool {
     let Some(&last) = path.last() else {
         return false;
     };
@@ -130,7 +149,7 @@ fn extend<'a>(path: &mut Vec<&'a Cert>, intermediates: &'a [Cert], roots: &'a [C
     // Roots are trust anchors: their own constraints are the operator's business, not checked.
     if let Some(root) = roots
         .iter()
-        .find(|r| &r.parsed.tbs_certificate.subject == issuer_name && last.is_signed_by(r))
+        .find(|r| &r.parsed.tbs_certificate.subject == issuer_name && last.is_signed_by(r, cache))
     {
         path.push(root);
         return true;
@@ -141,14 +160,14 @@ fn extend<'a>(path: &mut Vec<&'a Cert>, intermediates: &'a [Cert], roots: &'a [C
     let cas_below = path.len() - 1;
     for candidate in intermediates {
         if &candidate.parsed.tbs_certificate.subject != issuer_name
-            || path.iter().any(|c| c.der == candidate.der)
+            || path.iter().any(|c| c.digest == candidate.digest)
             || !candidate.may_issue(cas_below)
-            || !last.is_signed_by(candidate)
+            || !last.is_signed_by(candidate, cache)
         {
             continue;
         }
         path.push(candidate);
-        if extend(path, intermediates, roots) {
+        if extend(path, intermediates, roots, cache) {
             return true;
         }
         path.pop();

@@ -5,7 +5,7 @@
 use base64::Engine;
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::signed_data::{CertificateSet, SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier as Oid, OctetString};
 use der::{AnyRef, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use sha2::{Digest, Sha256};
@@ -35,7 +35,7 @@ pub(crate) fn verify_detached(input: &[u8], document: &[u8]) -> Result<CmsSigner
     if info.content_type != ID_SIGNED_DATA {
         return Err(SignatureError::malformed("not a CMS SignedData"));
     }
-    let signed: SignedData = info
+    let mut signed: SignedData = info
         .content
         .decode_as()
         .map_err(SignatureError::malformed)?;
@@ -55,7 +55,7 @@ pub(crate) fn verify_detached(input: &[u8], document: &[u8]) -> Result<CmsSigner
     if signer_info.digest_alg.oid != keys::SHA256 {
         return Err(SignatureError::malformed("digest algorithm is not SHA-256"));
     }
-    let certificates = certificates(&signed)?;
+    let certificates = certificates(signed.certificates.take())?;
     let signer_index = find_signer(&certificates, &signer_info.sid)?;
     let message_digest = signed_attributes(signer_info)?;
 
@@ -100,14 +100,16 @@ fn decode_transport(input: &[u8]) -> Result<Vec<u8>, SignatureError> {
         .map_err(|_| SignatureError::malformed("not DER nor base64"))
 }
 
-fn certificates(signed: &SignedData) -> Result<Vec<Cert>, SignatureError> {
-    let Some(set) = &signed.certificates else {
+/// Moved out of the parsed SignedData rather than cloned: each verification parses them anyway.
+fn certificates(set: Option<CertificateSet>) -> Result<Vec<Cert>, SignatureError> {
+    let Some(set) = set else {
         return Err(SignatureError::malformed("the CMS carries no certificate"));
     };
     set.0
-        .iter()
+        .into_vec()
+        .into_iter()
         .filter_map(|choice| match choice {
-            CertificateChoices::Certificate(cert) => Some(cert.clone()),
+            CertificateChoices::Certificate(cert) => Some(cert),
             CertificateChoices::Other(_) => None,
         })
         .map(|cert| Cert::from_parsed(cert).map_err(SignatureError::Malformed))

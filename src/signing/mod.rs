@@ -5,7 +5,13 @@
 //! raw WebCrypto P-256 signature by a key the platform CA certified at enrolment. Both end in the
 //! same checks, in a fixed order so that each failure has one code: parse → digest → signature →
 //! chain to a trusted root → validity at the time of receipt → key usage → revocation → IIN.
+//!
+//! The signatures of certificates and CRLs, three of the four a CMS verification needs, are
+//! remembered once checked (`cache`): the same intermediates, roots and CRLs come back with every
+//! record a doctor signs, and checking them again is most of the work. Validity times,
+//! revocation and every other rule still run each time. The arithmetic is ring's (`keys`).
 
+mod cache;
 mod chain;
 mod cms;
 mod crl;
@@ -81,13 +87,33 @@ pub trait Verifier: Send + Sync {
 }
 
 /// RSA (PKCS#1 v1.5, SHA-256) and ECDSA P-256 signatures under X.509 certificates.
+///
+/// Built once per trust store (at start-up, or per `telemed pki verify`): another trust list or
+/// CRL means another verifier with an empty cache, and the cache's keys are the hashes of the
+/// certificates' and CRLs' DER, so no entry could speak for a changed one anyway.
 pub struct X509Verifier {
     trust: TrustStore,
+    cache: cache::SignatureCache,
 }
 
 impl X509Verifier {
     pub fn new(trust: TrustStore) -> Self {
-        X509Verifier { trust }
+        X509Verifier {
+            trust,
+            cache: cache::SignatureCache::default(),
+        }
+    }
+
+    /// Forgets every remembered certificate and CRL signature, so that the next verification
+    /// checks all of them again: for measuring the cold cost.
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+
+    /// Certificate and CRL signatures checked so far, i.e. not found in the cache: a
+    /// verification with a warm cache adds none.
+    pub fn certificate_signature_checks(&self) -> u64 {
+        self.cache.checks()
     }
 }
 
@@ -110,10 +136,10 @@ impl Verifier for X509Verifier {
                 (cert, Vec::new(), "ECDSA-P256-SHA256")
             }
         };
-        let path = chain::build(&signer, &intermediates, &self.trust.roots)?;
+        let path = chain::build(&signer, &intermediates, &self.trust.roots, &self.cache)?;
         chain::check_validity(&path, expected.at)?;
         chain::check_signer_key_usage(&signer)?;
-        crl::check(&path, &self.trust.crls, expected.at)?;
+        crl::check(&path, &self.trust.crls, expected.at, &self.cache)?;
         let iin = subject::check_iin(&signer, expected.signer_iin)?;
         Ok(subject::verified_signer(&signer, iin, algorithm))
     }

@@ -37,6 +37,32 @@ async function request(method, path, body) {
   return data;
 }
 
+/**
+ * One page of a list: its items and the cursor of the next page (null on the last), which the
+ * server gives in X-Next-Cursor beside the array body.
+ */
+async function requestPage(path, cursor, limit) {
+  const params = new URLSearchParams();
+  if (limit) params.set('limit', String(limit));
+  if (cursor) params.set('cursor', cursor);
+  const query = params.toString();
+  let res;
+  try {
+    res = await fetch(query ? `${path}?${query}` : path, {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Accept-Language': language() },
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', e.message);
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const code = data && typeof data.error === 'string' ? data.error : 'internal_error';
+    throw new ApiError(res.status, code, data && data.message);
+  }
+  return { items: data || [], next: res.headers.get('X-Next-Cursor') };
+}
+
 /** The exact bytes of a signable document and the SHA-256 the server states for them. */
 async function documentBytes(path) {
   let res;
@@ -136,7 +162,8 @@ export const api = {
   consentAct: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/consent`, body),
   consentCode: (orgId, body) => request('POST', `/api/organizations/${id(orgId)}/consent/code`, body),
   book: (body) => request('POST', '/api/consultations', body),
-  consultations: () => request('GET', '/api/consultations'),
+  consultations: () => request('GET', '/api/consultations?limit=200'),
+  consultationsPage: (cursor) => requestPage('/api/consultations', cursor),
   consultation: (cId) => request('GET', `/api/consultations/${id(cId)}`),
   cancel: (cId, body) => request('POST', `/api/consultations/${id(cId)}/cancel`, body),
   reschedule: (cId, body) => request('POST', `/api/consultations/${id(cId)}/reschedule`, body),
@@ -149,7 +176,7 @@ export const api = {
   decline: (cId, reason) => request('POST', `/api/consultations/${id(cId)}/decline`, { reason }),
   /** ICD-10 codes matching `q`, titled in `lang` (the interface's language). */
   icd10: (q, limit = 20, lang) => request('GET', `/api/icd10${query({ q, limit, lang })}`),
-  queue: () => request('GET', '/api/queue'),
+  queuePage: (cursor) => requestPage('/api/queue', cursor),
   createRecord: (patientId, body) => request('POST', `/api/patients/${id(patientId)}/records`, body),
   updateRecord: (rId, content) => request('PUT', `/api/records/${id(rId)}`, { content }),
   recordDocument: (rId) => documentBytes(`/api/records/${id(rId)}/document`),

@@ -72,6 +72,7 @@ impl TestApp {
         let mut settings = Settings::embedded().expect("embedded settings");
         settings.server.listen = "127.0.0.1:0".into();
         settings.server.workers = 2;
+        settings.server.statement_counts = true;
         settings.database.pool_size = 3;
         settings.storage.blob_dir = dir.path().join("blobs");
         settings.mail.dir = dir.path().join("mail");

@@ -7,6 +7,7 @@ pub mod deadlines;
 mod notices;
 pub mod queue;
 pub mod request;
+mod views;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -14,12 +15,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::patients;
 use crate::db::DbConnection;
-use crate::db::models::{ConsultationEventRow, ConsultationRow, OrganizationRow, UserRow};
-use crate::db::schema::{
-    consultation_events, consultations, councils, organizations, practitioners, users,
-};
+use crate::db::models::{ConsultationEventRow, ConsultationRow};
+use crate::db::schema::{consultation_events, consultations, practitioners};
 use crate::domain::consultation::Status;
 use crate::error::{AppError, AppResult};
 
@@ -126,32 +124,21 @@ pub(crate) fn doctor_user_id(conn: &mut DbConnection, practitioner: &str) -> App
         .first(conn)?)
 }
 
+/// One consultation's view (with its history when asked): the list form, plus the events.
 pub(crate) fn view(
     conn: &mut DbConnection,
     row: ConsultationRow,
     now: DateTime<Utc>,
     with_history: bool,
 ) -> AppResult<ConsultationView> {
-    let org: OrganizationRow = organizations::table
-        .find(&row.organization_id)
-        .select(OrganizationRow::as_select())
-        .first(conn)?;
-    let patient: UserRow = patients::user(conn, &row.patient_id)?;
-    let practitioner = match &row.practitioner_id {
-        Some(p) => Some(
-            practitioners::table
-                .inner_join(users::table)
-                .filter(practitioners::id.eq(p))
-                .select((practitioners::id, users::full_name))
-                .first::<(String, String)>(conn)
-                .map(|(id, full_name)| PartyRef { id, full_name })?,
-        ),
-        None => None,
-    };
-    let history = if with_history {
-        Some(
+    let id = row.id.clone();
+    let mut view = views::views(conn, vec![row], now)?
+        .pop()
+        .ok_or_else(|| AppError::not_found("consultation"))?;
+    if with_history {
+        view.history = Some(
             consultation_events::table
-                .filter(consultation_events::consultation_id.eq(&row.id))
+                .filter(consultation_events::consultation_id.eq(&id))
                 .order(consultation_events::at.asc())
                 .select(ConsultationEventRow::as_select())
                 .load(conn)?
@@ -163,66 +150,12 @@ pub(crate) fn view(
                     details: serde_json::from_str(&e.details).unwrap_or_default(),
                 })
                 .collect(),
-        )
-    } else {
-        None
-    };
-    let open = Status::parse(&row.status).is_some_and(Status::is_open);
-    let deferred = match request::load(conn, &row.id)? {
-        Some(found) => Some(request::view(conn, found)?),
-        None => None,
-    };
-    let council_id = councils::table
-        .filter(councils::consultation_id.eq(&row.id))
-        .select(councils::id)
-        .first::<String>(conn)
-        .optional()?;
-    Ok(ConsultationView {
-        time_left_seconds: row
-            .deadline_at
-            .filter(|_| open)
-            .map(|d| (d.and_utc() - now).num_seconds()),
-        id: row.id,
-        status: row.status,
-        mode: row.mode,
-        urgency: row.urgency,
-        initiative: row.initiative,
-        organization_id: org.id,
-        organization_name: org.name,
-        time_zone: org.time_zone,
-        practitioner,
-        patient: PartyRef {
-            id: patient.id,
-            full_name: patient.full_name,
-        },
-        booked_by: row.booked_by,
-        specialty: row.specialty,
-        slot_start: utc(row.slot_start),
-        slot_end: utc(row.slot_end),
-        reason: row.reason,
-        funding: row.funding,
-        price_kzt: row.price_kzt,
-        requested_at: row.requested_at.and_utc(),
-        clock_started_at: utc(row.clock_started_at),
-        deadline_at: utc(row.deadline_at),
-        breached_at: utc(row.breached_at),
-        cancelled_at: utc(row.cancelled_at),
-        completed_at: utc(row.completed_at),
-        duration_seconds: row
-            .started_at
-            .zip(row.ended_at)
-            .map(|(s, e)| (e - s).num_seconds()),
-        started_at: utc(row.started_at),
-        ended_at: utc(row.ended_at),
-        held_by: row.held_by,
-        patient_agreed_at: utc(row.patient_agreed_at),
-        join_opens_at: None,
-        my_call_role: None,
-        deferred,
-        council_id,
-        history,
-    })
+        );
+    }
+    Ok(view)
 }
+
+pub(crate) use views::views;
 
 pub(crate) fn record_event(
     conn: &mut DbConnection,

@@ -156,11 +156,20 @@ fn send(
     row: &ConsultationRow,
     l: Letter<'_>,
 ) -> AppResult<()> {
-    let (subject, body) = l.message?;
-    notify::enqueue(
-        conn,
-        now,
-        &Outgoing {
+    send_all(conn, now, row, vec![l])
+}
+
+/// Queues the letters together (one insert for them all).
+fn send_all(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    row: &ConsultationRow,
+    letters: Vec<Letter<'_>>,
+) -> AppResult<()> {
+    let mut outgoing = Vec::with_capacity(letters.len());
+    for l in letters {
+        let (subject, body) = l.message?;
+        outgoing.push(Outgoing {
             dedupe_key: l.key,
             consultation_id: Some(&row.id),
             recipient: &l.to.email,
@@ -168,8 +177,9 @@ fn send(
             body,
             ics: l.ics,
             due_at: l.due_at,
-        },
-    )?;
+        });
+    }
+    notify::enqueue_many(conn, now, &outgoing)?;
     Ok(())
 }
 
@@ -187,36 +197,34 @@ pub(crate) fn booked(
         Some(Mode::Deferred) => templates::request_received,
         _ => templates::booking_confirmed,
     };
+    let mut letters = Vec::new();
     for (to, recipient) in p.recipients() {
         let key = format!("booked:{}:{}:{}", row.id, row.ics_sequence, to.id);
         let ics = p.invitation(row, to, IcsMethod::Request, now);
-        send(
-            conn,
-            now,
-            row,
-            Letter {
-                key,
-                to,
-                message: letter(&to.language, &addressee(to, recipient), &text),
-                ics,
-                due_at: now,
-            },
-        )?;
+        letters.push(Letter {
+            key,
+            to,
+            message: letter(&to.language, &addressee(to, recipient), &text),
+            ics,
+            due_at: now,
+        });
     }
-    schedule_reminders(conn, now, row, p, reminder_hours)
+    letters.extend(reminders(now, row, p, reminder_hours));
+    send_all(conn, now, row, letters)
 }
 
-fn schedule_reminders(
-    conn: &mut DbConnection,
+/// The reminders before a real-time consultation's slot, to every party.
+fn reminders<'p>(
     now: DateTime<Utc>,
     row: &ConsultationRow,
-    p: &Parties,
+    p: &'p Parties,
     reminder_hours: &[i64],
-) -> AppResult<()> {
+) -> Vec<Letter<'p>> {
     let Some(start) = row.slot_start.map(|t| t.and_utc()) else {
-        return Ok(());
+        return Vec::new();
     };
     let text = p.text(row);
+    let mut letters = Vec::new();
     for &hours in reminder_hours {
         let due = start - Duration::hours(hours);
         if due <= now {
@@ -229,26 +237,16 @@ fn schedule_reminders(
                 row.ics_sequence,
                 to.id
             );
-            send(
-                conn,
-                now,
-                row,
-                Letter {
-                    key,
-                    to,
-                    message: templates::reminder(
-                        &to.language,
-                        &addressee(to, recipient),
-                        &text,
-                        hours,
-                    ),
-                    ics: None,
-                    due_at: due,
-                },
-            )?;
+            letters.push(Letter {
+                key,
+                to,
+                message: templates::reminder(&to.language, &addressee(to, recipient), &text, hours),
+                ics: None,
+                due_at: due,
+            });
         }
     }
-    Ok(())
+    letters
 }
 
 pub(crate) fn reminder_prefix(consultation: &str) -> String {
@@ -301,28 +299,20 @@ pub(crate) fn rescheduled(
     notify::withdraw_pending(conn, &row.id, &reminder_prefix(&row.id))?;
     let text = p.text(row);
     let old = p.local(old_start);
+    let mut letters = Vec::new();
     for (to, recipient) in p.recipients() {
         let key = format!("rescheduled:{}:{}:{}", row.id, row.ics_sequence, to.id);
         let ics = p.invitation(row, to, IcsMethod::Request, now);
-        send(
-            conn,
-            now,
-            row,
-            Letter {
-                key,
-                to,
-                message: templates::rescheduled(
-                    &to.language,
-                    &addressee(to, recipient),
-                    &text,
-                    &old,
-                ),
-                ics,
-                due_at: now,
-            },
-        )?;
+        letters.push(Letter {
+            key,
+            to,
+            message: templates::rescheduled(&to.language, &addressee(to, recipient), &text, &old),
+            ics,
+            due_at: now,
+        });
     }
-    schedule_reminders(conn, now, row, p, reminder_hours)
+    letters.extend(reminders(now, row, p, reminder_hours));
+    send_all(conn, now, row, letters)
 }
 
 /// Art. 15: both sides learn who cancelled and why (the reason's code; the explanation is on the

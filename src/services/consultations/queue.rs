@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::super::{Actor, Context};
-use super::{ConsultationView, audit_read, load, view};
+use super::{ConsultationView, audit_read, load, view, views};
 use crate::access::consultation::{ConsultationAct, check};
 use crate::db::models::ConsultationRow;
 use crate::db::schema::{
@@ -14,17 +14,24 @@ use crate::db::schema::{
 };
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
+use crate::services::paging::{Cursor, Page, PageQuery, page_of};
 
 /// The patient's own consultations, a representative's for whom they represent, a doctor's
-/// assigned ones, or the whole organisation's for its staff; newest first.
-pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationView>> {
+/// assigned ones, or the whole organisation's for its staff; newest first, a page at a time.
+pub async fn mine(
+    ctx: &Context,
+    actor: &Actor,
+    page: PageQuery,
+) -> AppResult<Page<ConsultationView>> {
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let limit = page.limit()?;
+    let cursor = page.cursor()?;
     ctx.db
         .run(move |conn| {
             let mut q = consultations::table
                 .select(ConsultationRow::as_select())
-                .order(consultations::created_at.desc())
+                .order((consultations::created_at.desc(), consultations::id.desc()))
                 .into_boxed();
             q = match actor.role {
                 Role::Patient => q.filter(consultations::patient_id.eq(actor.user_id.clone())),
@@ -63,11 +70,23 @@ pub async fn mine(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVie
                     .select(councils::consultation_id.assume_not_null());
                 q = q.filter(diesel::dsl::not(consultations::id.eq_any(of_councils)));
             }
-            let rows: Vec<ConsultationRow> = q.limit(500).load(conn)?;
+            if let Some(c) = cursor {
+                q = q.filter(
+                    consultations::created_at
+                        .lt(c.first)
+                        .or(consultations::created_at
+                            .eq(c.first)
+                            .and(consultations::id.lt(c.id))),
+                );
+            }
+            let rows: Vec<ConsultationRow> = q.limit(limit + 1).load(conn)?;
+            let (rows, next_cursor) =
+                page_of(rows, limit, |r| Cursor::new(r.created_at, None, &r.id));
             audit_list(conn, &actor, now, &rows)?;
-            rows.into_iter()
-                .map(|r| view(conn, r, now, false))
-                .collect()
+            Ok(Page {
+                items: views(conn, rows, now)?,
+                next_cursor,
+            })
         })
         .await
 }
@@ -88,14 +107,51 @@ fn invited(
         .select(consultation_guests::consultation_id)
 }
 
+/// When a consultation is due (art. 9), in SQL so the database sorts and pages by it: a
+/// real-time one at its slot, whatever deadline its urgency gives (the slot lies within it,
+/// art. 8); a deferred one by its response deadline. One whose clock has not started sorts
+/// last, at [`NOT_DUE`], as both databases order that the same way (NULLS LAST is spelled
+/// differently by the two).
+fn due_at() -> diesel::expression::SqlLiteral<diesel::sql_types::Timestamp> {
+    diesel::dsl::sql::<diesel::sql_types::Timestamp>(
+        "COALESCE(CASE WHEN consultations.mode = 'realtime' \
+         THEN COALESCE(consultations.slot_start, consultations.deadline_at) \
+         ELSE consultations.deadline_at END, '9999-12-31 00:00:00')",
+    )
+}
+
+/// The sort key of consultations not yet due: after every real date (the literal in
+/// [`due_at`]).
+fn not_due() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("a valid date")
+}
+
+/// [`due_at`] of a loaded row, for the cursor.
+fn due_of(row: &ConsultationRow) -> chrono::NaiveDateTime {
+    let due = if row.mode == "realtime" {
+        row.slot_start.or(row.deadline_at)
+    } else {
+        row.deadline_at
+    };
+    due.unwrap_or_else(not_due)
+}
+
 /// Staff queue: open requests of the organisation (a doctor: theirs and the unassigned ones),
-/// soonest first by [`due_at`]; requests whose clock has not started come last.
-pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationView>> {
+/// soonest first by [`due_at`]; requests whose clock has not started come last. A page at a time.
+pub async fn queue(
+    ctx: &Context,
+    actor: &Actor,
+    page: PageQuery,
+) -> AppResult<Page<ConsultationView>> {
     if !matches!(actor.role, Role::Doctor | Role::OrgAdmin | Role::Support) {
         return Err(AppError::forbidden());
     }
     let actor = actor.clone();
     let now = ctx.clock.now();
+    let limit = page.limit()?;
+    let cursor = page.cursor()?;
     ctx.db
         .run(move |conn| {
             let org = actor
@@ -110,17 +166,21 @@ pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVi
                     "in_progress",
                 ]))
                 .select(ConsultationRow::as_select())
+                .order((
+                    due_at().asc(),
+                    consultations::created_at.asc(),
+                    consultations::id.asc(),
+                ))
                 .into_boxed();
             if actor.role == Role::Doctor {
                 let mine = practitioners::table
                     .filter(practitioners::user_id.eq(actor.user_id.clone()))
                     .select(practitioners::id.nullable());
                 // Unassigned requests of the doctor's specialties (or of none in particular).
-                let specialties: Vec<String> = practitioner_specialties::table
+                let specialties = practitioner_specialties::table
                     .inner_join(practitioners::table)
                     .filter(practitioners::user_id.eq(actor.user_id.clone()))
-                    .select(practitioner_specialties::specialty_code)
-                    .load(conn)?;
+                    .select(practitioner_specialties::specialty_code.nullable());
                 q = q.filter(
                     consultations::practitioner_id
                         .eq_any(mine)
@@ -131,63 +191,50 @@ pub async fn queue(ctx: &Context, actor: &Actor) -> AppResult<Vec<ConsultationVi
                         )),
                 );
             }
-            let mut rows: Vec<ConsultationRow> = q.limit(1000).load(conn)?;
-            // NULLS LAST is spelled differently by the two databases, and the time to sort by
-            // depends on the mode; sort here.
-            rows.sort_by_key(|r| {
-                let due = due_at(r);
-                (due.is_none(), due, r.created_at)
+            if let Some(c) = cursor {
+                let created = c.second.ok_or_else(|| {
+                    AppError::unprocessable(
+                        "invalid_cursor",
+                        "the cursor is not one this list gave",
+                    )
+                })?;
+                q = q.filter(
+                    due_at().gt(c.first).or(due_at().eq(c.first).and(
+                        consultations::created_at
+                            .gt(created)
+                            .or(consultations::created_at
+                                .eq(created)
+                                .and(consultations::id.gt(c.id))),
+                    )),
+                );
+            }
+            let rows: Vec<ConsultationRow> = q.limit(limit + 1).load(conn)?;
+            let (rows, next_cursor) = page_of(rows, limit, |r| {
+                Cursor::new(due_of(r), Some(r.created_at), &r.id)
             });
             audit_list(conn, &actor, now, &rows)?;
-            rows.into_iter()
-                .map(|r| view(conn, r, now, false))
-                .collect()
+            Ok(Page {
+                items: views(conn, rows, now)?,
+                next_cursor,
+            })
         })
         .await
 }
 
-/// When a consultation is due (art. 9): a real-time one at its slot, whatever deadline its
-/// urgency gives (the slot lies within it, art. 8); a deferred one by its response deadline,
-/// none while its clock stands.
-fn due_at(row: &ConsultationRow) -> Option<chrono::NaiveDateTime> {
-    if row.mode == "realtime" {
-        row.slot_start.or(row.deadline_at)
-    } else {
-        row.deadline_at
-    }
-}
-
-/// Art. 40: a list shows patients' data too; each patient's slice of the log records it once.
+/// Art. 40: a list shows patients' data too; each patient's slice of the log records it once,
+/// all of them in one append.
 fn audit_list(
     conn: &mut crate::db::DbConnection,
     actor: &Actor,
     now: chrono::DateTime<chrono::Utc>,
     rows: &[ConsultationRow],
 ) -> AppResult<()> {
-    let mut patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
-    patients.sort_unstable();
-    patients.dedup();
-    if patients.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
+    let patients: Vec<&str> = rows.iter().map(|r| r.patient_id.as_str()).collect();
     crate::db::write_tx(conn, |conn| {
-        for patient in patients {
-            crate::audit::record(
-                conn,
-                now,
-                &crate::audit::Event {
-                    actor_id: Some(&actor.user_id),
-                    subject_id: Some(patient),
-                    action: "consultation.list",
-                    object_type: "patient",
-                    object_id: patient,
-                    outcome: "ok",
-                    ip: &actor.ip,
-                    purpose: None,
-                },
-            )?;
-        }
-        Ok(())
+        crate::access::organization::audit_listed(conn, actor, now, "consultation.list", &patients)
     })
 }
 

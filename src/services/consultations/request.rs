@@ -10,12 +10,12 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::db::models::DeferredRequestRow;
-use crate::db::schema::{deferred_requests, organizations};
+use crate::db::schema::deferred_requests;
 use crate::domain::consultation::RequestKind;
 use crate::error::{AppError, AppResult};
+use crate::services::Actor;
 use crate::services::refs::OrganizationRef;
 use crate::services::refs::PartyRef;
-use crate::services::{Actor, patients};
 
 /// A deferred request as the consultation view shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -57,25 +57,18 @@ pub(crate) fn save(conn: &mut DbConnection, row: &DeferredRequestRow) -> AppResu
     Ok(())
 }
 
-pub(crate) fn view(conn: &mut DbConnection, row: DeferredRequestRow) -> AppResult<DeferredView> {
-    let requester = patients::user(conn, &row.requester_id)?;
-    let requester_organization = match &row.requester_org_id {
-        Some(id) => organizations::table
-            .find(id)
-            .select((organizations::id, organizations::name))
-            .first::<(String, String)>(conn)
-            .optional()?
-            .map(|(id, name)| OrganizationRef { id, name }),
-        None => None,
-    };
+/// The view of a request whose requester and organisation the caller has looked up (a list
+/// looks them up for all its rows at once).
+pub(crate) fn assemble(
+    row: DeferredRequestRow,
+    requester: PartyRef,
+    requester_organization: Option<OrganizationRef>,
+) -> DeferredView {
     let utc = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc());
-    Ok(DeferredView {
+    DeferredView {
         kind: row.kind,
         study_profile: row.study_profile,
-        requester: PartyRef {
-            id: requester.id,
-            full_name: requester.full_name,
-        },
+        requester,
         requester_organization,
         paused: row.paused_at.is_some(),
         paused_at: utc(row.paused_at),
@@ -87,7 +80,7 @@ pub(crate) fn view(conn: &mut DbConnection, row: DeferredRequestRow) -> AppResul
             .map(|r| r.split(',').map(str::to_owned).collect())
             .unwrap_or_default(),
         completed_at: utc(row.completed_at),
-    })
+    }
 }
 
 /// Order No. 5 of 2025: reading and describing the results of a study sent to another

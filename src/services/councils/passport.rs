@@ -2,6 +2,8 @@
 //! document everyone signed and each signature's certificate, organisation and verification
 //! (art. 27, 36).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -41,6 +43,9 @@ pub struct PassportCouncil {
     pub signatures: Vec<PassportSignature>,
 }
 
+/// A signature and the signer's organisation.
+type Signed = (CouncilSignatureRow, Option<String>);
+
 /// The patient's final council conclusions, newest first.
 pub(crate) fn of_patient(
     conn: &mut DbConnection,
@@ -54,17 +59,16 @@ pub(crate) fn of_patient(
         .order(council_conclusions::final_at.desc())
         .select((councils::question, CouncilConclusionRow::as_select()))
         .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (question, c) in rows {
-        let (council_id, version) = (c.council_id, c.version);
-        let document = c.canonical.unwrap_or_default();
-        let rows: Vec<(CouncilSignatureRow, Option<String>)> = council_signatures::table
+    // Every final conclusion's signatures in one query (the versions are sorted out here).
+    let council_ids: Vec<&str> = rows.iter().map(|(_, c)| c.council_id.as_str()).collect();
+    let mut signed: HashMap<(String, i32), Vec<Signed>> = HashMap::new();
+    if !council_ids.is_empty() {
+        let all: Vec<Signed> = council_signatures::table
             .inner_join(users::table.on(users::id.eq(council_signatures::user_id)))
             .left_join(
                 organizations::table.on(users::organization_id.eq(organizations::id.nullable())),
             )
-            .filter(council_signatures::council_id.eq(&council_id))
-            .filter(council_signatures::version.eq(version))
+            .filter(council_signatures::council_id.eq_any(&council_ids))
             .filter(council_signatures::status.eq("signed"))
             .order(council_signatures::at.asc())
             .select((
@@ -72,7 +76,20 @@ pub(crate) fn of_patient(
                 organizations::name.nullable(),
             ))
             .load(conn)?;
-        let signatures = rows
+        for (s, org) in all {
+            signed
+                .entry((s.council_id.clone(), s.version))
+                .or_default()
+                .push((s, org));
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for (question, c) in rows {
+        let (council_id, version) = (c.council_id, c.version);
+        let document = c.canonical.unwrap_or_default();
+        let signatures = signed
+            .remove(&(council_id.clone(), version))
+            .unwrap_or_default()
             .into_iter()
             .map(|(s, organization_name)| {
                 let check = verify::check(

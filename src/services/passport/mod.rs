@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::records::{RecordView, view};
+use super::records::{RecordView, views};
 use crate::access::Access;
 use crate::access::patient::{self as policy, PatientAct, Target};
 use crate::db::models::MedicalRecordRow;
@@ -96,6 +96,9 @@ pub async fn for_patient(
                 },
             )?;
             let purpose = grant.purpose();
+            // The access is recorded in a short write of its own; the reading below runs
+            // outside any write transaction, so a passport of a thousand records never holds
+            // the writers (on SQLite, every booking) back while it is assembled.
             write_tx(conn, |conn| {
                 Access {
                     actor: &actor,
@@ -106,19 +109,21 @@ pub async fn for_patient(
                     object_id: &patient.id,
                     purpose: purpose.as_deref(),
                 }
-                .record(conn, "ok")?;
-                let rows: Vec<MedicalRecordRow> = medical_records::table
-                    .filter(medical_records::patient_id.eq(&patient.id))
-                    .filter(medical_records::status.eq(RecordStatus::Signed.as_str()))
-                    .order((
-                        medical_records::signed_at.desc(),
-                        medical_records::version.desc(),
-                    ))
-                    .select(MedicalRecordRow::as_select())
-                    .load(conn)?;
-                let mut records: Vec<RecordChain> = Vec::new();
-                for row in rows {
-                    let check = verify::check(
+                .record(conn, "ok")
+            })?;
+            let rows: Vec<MedicalRecordRow> = medical_records::table
+                .filter(medical_records::patient_id.eq(&patient.id))
+                .filter(medical_records::status.eq(RecordStatus::Signed.as_str()))
+                .order((
+                    medical_records::signed_at.desc(),
+                    medical_records::version.desc(),
+                ))
+                .select(MedicalRecordRow::as_select())
+                .load(conn)?;
+            let checks: Vec<verify::SignatureCheck> = rows
+                .iter()
+                .map(|row| {
+                    verify::check(
                         verifier.as_ref(),
                         &verify::Stored {
                             form: row.signature_form.as_deref(),
@@ -128,38 +133,40 @@ pub async fn for_patient(
                             signer_iin: row.signer_iin.as_deref(),
                             signed_at: row.signed_at.map(|t| t.and_utc()),
                         },
-                    );
-                    let record = view(conn, row)?;
-                    let version = PassportVersion { record, check };
-                    let chain_id = &version.record.chain_id;
-                    match records.iter_mut().find(|c| &c.chain_id == chain_id) {
-                        Some(chain) => chain.versions.push(version),
-                        None => records.push(RecordChain {
-                            chain_id: chain_id.clone(),
-                            kind: version.record.kind.clone(),
-                            latest_version: version.record.version,
-                            versions: vec![version],
-                        }),
-                    }
-                }
-                for chain in &mut records {
-                    chain
-                        .versions
-                        .sort_by_key(|v| std::cmp::Reverse(v.record.version));
-                    chain.latest_version = chain.versions.first().map_or(0, |v| v.record.version);
-                }
-                Ok(HealthPassport {
-                    patient: PartyRef {
-                        id: patient.id.clone(),
-                        full_name: patient.full_name.clone(),
-                    },
-                    records,
-                    councils: crate::services::councils::passport::of_patient(
-                        conn,
-                        &patient.id,
-                        verifier.as_ref(),
-                    )?,
+                    )
                 })
+                .collect();
+            let mut records: Vec<RecordChain> = Vec::new();
+            for (record, check) in views(conn, rows)?.into_iter().zip(checks) {
+                let version = PassportVersion { record, check };
+                let chain_id = &version.record.chain_id;
+                match records.iter_mut().find(|c| &c.chain_id == chain_id) {
+                    Some(chain) => chain.versions.push(version),
+                    None => records.push(RecordChain {
+                        chain_id: chain_id.clone(),
+                        kind: version.record.kind.clone(),
+                        latest_version: version.record.version,
+                        versions: vec![version],
+                    }),
+                }
+            }
+            for chain in &mut records {
+                chain
+                    .versions
+                    .sort_by_key(|v| std::cmp::Reverse(v.record.version));
+                chain.latest_version = chain.versions.first().map_or(0, |v| v.record.version);
+            }
+            Ok(HealthPassport {
+                patient: PartyRef {
+                    id: patient.id.clone(),
+                    full_name: patient.full_name.clone(),
+                },
+                records,
+                councils: crate::services::councils::passport::of_patient(
+                    conn,
+                    &patient.id,
+                    verifier.as_ref(),
+                )?,
             })
         })
         .await

@@ -7,6 +7,8 @@ pub mod read;
 pub mod sign;
 pub mod write;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -18,7 +20,7 @@ use super::patients;
 use super::refs::PartyRef;
 use crate::db::DbConnection;
 use crate::db::models::{MedicalRecordRow, RecordMaterialRow};
-use crate::db::schema::{medical_records, organizations, record_materials};
+use crate::db::schema::{medical_records, organizations, record_materials, users};
 use crate::domain::canonical::to_canonical;
 use crate::error::{AppError, AppResult};
 
@@ -148,10 +150,90 @@ pub(crate) fn document(conn: &mut DbConnection, row: &MedicalRecordRow) -> AppRe
 }
 
 pub(crate) fn view(conn: &mut DbConnection, row: MedicalRecordRow) -> AppResult<RecordView> {
-    let patient = patients::user(conn, &row.patient_id)?;
-    let author = patients::user(conn, &row.author_id)?;
-    let organization = organization(conn, &row.organization_id)?;
-    let materials = materials(conn, &row.id)?;
+    views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::not_found("record"))
+}
+
+/// The views of `rows` in their order, in four queries whatever their number (people,
+/// organisations, materials, each loaded once with `IN`): the health passport lists hundreds.
+pub(crate) fn views(
+    conn: &mut DbConnection,
+    rows: Vec<MedicalRecordRow>,
+) -> AppResult<Vec<RecordView>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut people: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| [r.patient_id.as_str(), r.author_id.as_str()])
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    let names: HashMap<String, String> = users::table
+        .filter(users::id.eq_any(&people))
+        .select((users::id, users::full_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut org_ids: Vec<&str> = rows.iter().map(|r| r.organization_id.as_str()).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let orgs: HashMap<String, String> = organizations::table
+        .filter(organizations::id.eq_any(&org_ids))
+        .select((organizations::id, organizations::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut materials: HashMap<String, Vec<MaterialView>> = HashMap::new();
+    for m in record_materials::table
+        .filter(record_materials::record_id.eq_any(&ids))
+        .select(RecordMaterialRow::as_select())
+        .load(conn)?
+    {
+        materials
+            .entry(m.record_id)
+            .or_default()
+            .push(MaterialView {
+                kind: m.kind,
+                name: m.name,
+                sha256: m.sha256,
+                size: m.size,
+            });
+    }
+    let party = |id: &str| -> AppResult<PartyRef> {
+        let full_name = names.get(id).cloned().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("a record names a missing user {id}"))
+        })?;
+        Ok(PartyRef {
+            id: id.to_owned(),
+            full_name,
+        })
+    };
+    rows.into_iter()
+        .map(|row| {
+            let patient = party(&row.patient_id)?;
+            let author = party(&row.author_id)?;
+            let organization = OrganizationRef {
+                name: orgs.get(&row.organization_id).cloned().ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("a record names a missing organisation"))
+                })?,
+                id: row.organization_id.clone(),
+            };
+            let materials = materials.remove(&row.id).unwrap_or_default();
+            assemble(row, patient, author, organization, materials)
+        })
+        .collect()
+}
+
+fn assemble(
+    row: MedicalRecordRow,
+    patient: PartyRef,
+    author: PartyRef,
+    organization: OrganizationRef,
+    materials: Vec<MaterialView>,
+) -> AppResult<RecordView> {
     // A signed record shows the content it was signed with, read from the signed bytes.
     let content = match &row.canonical {
         Some(doc) => serde_json::from_str::<Value>(doc)
@@ -181,14 +263,8 @@ pub(crate) fn view(conn: &mut DbConnection, row: MedicalRecordRow) -> AppResult<
         version: row.version,
         replaces_id: row.replaces_id,
         status: row.status,
-        patient: PartyRef {
-            id: patient.id,
-            full_name: patient.full_name,
-        },
-        author: PartyRef {
-            id: author.id,
-            full_name: author.full_name,
-        },
+        patient,
+        author,
         organization,
         consultation_id: row.consultation_id,
         content,

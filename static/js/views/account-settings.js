@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { busy, field, selectField, showError, showOk, statusLine } from '../forms.js';
-import { LANGUAGES, formatInstant, t } from '../i18n.js';
+import { LANGUAGES, errorText, formatInstant, t } from '../i18n.js';
 
 const LANGUAGE_NAMES = { ru: 'Русский', kk: 'Қазақша', en: 'English' };
 
@@ -43,7 +43,7 @@ export function verificationNotice(me) {
       status.textContent = t('account.verify_sent', { email: me.email });
       status.className = 'status status--ok';
     } catch (err) {
-      status.textContent = err.message;
+      status.textContent = errorText(err);
       status.className = 'status status--error';
     } finally {
       resend.disabled = false;

@@ -54,13 +54,22 @@ export function adminFrame(org, me, current, title, ...content) {
     items.push(h('li', {}, h('a', { href: `#/organizations/${encodeURIComponent(org.id)}/consultant-lists` },
       t('nav.consultant_lists'))));
   }
+  const tabs = h('ul', {}, items);
+  // On a phone the tabs are one row scrolled sideways: once drawn, bring the current one into
+  // view (the later tabs would otherwise sit unseen past the edge).
+  requestAnimationFrame(() => {
+    const here = tabs.querySelector('[aria-current="page"]');
+    if (!here || tabs.scrollWidth <= tabs.clientWidth) return;
+    const offset = here.getBoundingClientRect().left - tabs.getBoundingClientRect().left;
+    tabs.scrollLeft += offset - (tabs.clientWidth - here.offsetWidth) / 2;
+  });
   const operatorBack = me.role === 'platform_admin'
     ? h('p', { class: 'back' }, h('a', { href: '#/operator' }, t('operator.back'))) : null;
   return h('section', { class: 'admin', id: 'admin-page', dataset: { tab: current.slice(1) || 'overview' } },
     operatorBack,
     h('p', { class: 'back' }, h('a', { href: `#/organizations/${encodeURIComponent(org.id)}` }, org.name)),
     pageTitle(title),
-    h('nav', { class: 'admin-tabs', 'aria-label': t('admin.tabs_label') }, h('ul', {}, items)),
+    h('nav', { class: 'admin-tabs', 'aria-label': t('admin.tabs_label') }, tabs),
     ...content);
 }
 

@@ -87,7 +87,7 @@ function acceptances(org) {
         h('span', {}, t('admin.page_of', { page: pageNo, pages })),
         h('button', { type: 'button', class: 'button button--secondary', disabled: pageNo >= pages,
           onclick: () => { pageNo += 1; load(); } }, t('admin.next')));
-      box.replaceChildren(actsTable(page, org.time_zone), pages > 1 ? pager : null);
+      box.replaceChildren(actsTable(page, org.time_zone), ...(pages > 1 ? [pager] : []));
       box.dataset.total = String(page.total);
     } catch (err) {
       box.replaceChildren(h('p', { class: 'status status--error', role: 'alert' }, errorText(err)));

@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { timeEl, zoneLabel } from '../time.js';
 import { signInNeeded, signedIn } from './common.js';
 import { card as councilCard } from './councils.js';
+import { moreButton } from './more.js';
 import {
   fundingText, isStaff, modeText, requestKindText, statusBadge, urgencyText, zoneFor,
 } from './labels.js';
@@ -49,10 +50,13 @@ export async function render(_route, app) {
   // The patient's side sees a council as one thing: its own card, linking to its page (the
   // consultation it works in is not listed again).
   const patientSide = PATIENT_SIDE.includes(me.role);
-  const [list, councilList] = await Promise.all([
-    api.consultations(),
+  const [first, councilList] = await Promise.all([
+    api.consultationsPage(),
     patientSide ? api.councils() : Promise.resolve([]),
   ]);
+  const list = first.items;
+  const cards = h('ul', { id: 'consultations', class: 'cards', 'aria-labelledby': 'consultations-title' },
+    list.map((c) => card(c, me)));
   const zoneNote = isStaff(me.role)
     ? t('consultations.org_zone_note')
     : t('booking.zone_note', { zone: zoneLabel(zoneFor(me, {})) });
@@ -66,12 +70,11 @@ export async function render(_route, app) {
     pageTitle(t('consultations.title'), { id: 'consultations-title' }),
     h('p', { class: 'lead', id: 'consultations-zone' }, zoneNote),
     newRequest,
-    list.length
-      ? h('ul', { id: 'consultations', class: 'cards', 'aria-labelledby': 'consultations-title' },
-        list.map((c) => card(c, me)))
-      : h('div', { id: 'consultations' },
+    list.length ? cards : h('div', { id: 'consultations' },
         h('p', { class: 'empty' }, t('consultations.empty')),
         h('p', {}, h('a', { href: '#/' }, t('consultations.find_doctor')))),
+    moreButton('consultations-more', first.next, api.consultationsPage,
+      (c) => cards.append(card(c, me))),
     councilList.length ? councilsSection(councilList, me) : null);
 }
 

@@ -11,6 +11,7 @@ import {
   dayKey, formatDuration, formatTime, timeEl, timeLeftText, userTimeZone, zoneLabel,
 } from '../time.js';
 import { scrollTable, signInNeeded, signedIn, specialtyNames } from './common.js';
+import { moreButton } from './more.js';
 import {
   deferredOpen, isStaff, modeText, requestKindText, statusBadge, urgencyText,
 } from './labels.js';
@@ -84,38 +85,44 @@ function leftText(c) {
   return t(c.deferred && c.deferred.paused ? 'queue.paused' : 'queue.not_started');
 }
 
-function queueTable(list, zone, { me, app, names, status }) {
+function queueTable(list, zone, { me, app, names, status }, next) {
   if (!list.length) return h('div', { id: 'queue' }, h('p', { class: 'empty' }, t('queue.empty')));
   const takes = me.role === 'doctor';
+  const row = (c) => queueRow(c, zone, { me, app, names, status, takes });
+  const body = h('tbody', {}, list.map(row));
   return h('div', { id: 'queue' }, scrollTable('queue-caption', h('table', { class: 'table table--stack queue-table' },
     h('caption', { id: 'queue-caption' }, t('queue.caption', { tz: zone })),
     h('thead', {}, h('tr', {},
       th('queue.time_left'), th('queue.due'), th('consultation.urgency'),
       th('consultation.mode'), th('consultation.patient'), th('consultation.doctor'),
       th('consultation.status'), takes ? th('queue.action') : null)),
-    h('tbody', {}, list.map((c) => {
-      const deferred = c.mode === 'deferred';
-      const overdue = Boolean(c.breached_at)
-        || (deferred && c.time_left_seconds !== null && c.time_left_seconds < 0);
-      const paused = Boolean(c.deferred && c.deferred.paused);
-      const left = leftText(c);
-      const row = h('tr', { class: overdue ? 'is-overdue' : null,
-        dataset: { id: c.id, mode: c.mode, due: (deferred ? c.deadline_at : c.slot_start) || '' } },
-        td('queue.time_left', { class: overdue ? 'overdue' : paused ? 'paused' : null,
-          dataset: { seconds: deferred ? c.time_left_seconds ?? '' : '' } },
-        overdue ? h('strong', {}, left) : left),
-        td('queue.due', { class: 'queue-due' }, dueCell(c, zone)),
-        td('consultation.urgency', {}, urgencyText(c.urgency)),
-        td('consultation.mode', {}, kindCell(c, names)),
-        td('consultation.patient', {}, link(c, c.patient.full_name)),
-        td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name
-          : h('span', { class: 'muted' }, t('consultation.no_doctor_yet'))),
-        td('consultation.status', {}, statusBadge(c.status)),
-        takes ? td('queue.action', {}, c.mode === 'deferred' && !c.practitioner && deferredOpen(c)
-          ? takeButton(c, app, status) : null) : null);
-      if (paused) row.dataset.paused = 'true';
-      return row;
-    })))));
+    body)),
+  moreButton('queue-more', next, api.queuePage, (c) => body.append(row(c))));
+}
+
+/** One open consultation of the queue. */
+function queueRow(c, zone, { app, names, status, takes }) {
+  const deferred = c.mode === 'deferred';
+  const overdue = Boolean(c.breached_at)
+    || (deferred && c.time_left_seconds !== null && c.time_left_seconds < 0);
+  const paused = Boolean(c.deferred && c.deferred.paused);
+  const left = leftText(c);
+  const row = h('tr', { class: overdue ? 'is-overdue' : null,
+    dataset: { id: c.id, mode: c.mode, due: (deferred ? c.deadline_at : c.slot_start) || '' } },
+    td('queue.time_left', { class: overdue ? 'overdue' : paused ? 'paused' : null,
+      dataset: { seconds: deferred ? c.time_left_seconds ?? '' : '' } },
+    overdue ? h('strong', {}, left) : left),
+    td('queue.due', { class: 'queue-due' }, dueCell(c, zone)),
+    td('consultation.urgency', {}, urgencyText(c.urgency)),
+    td('consultation.mode', {}, kindCell(c, names)),
+    td('consultation.patient', {}, link(c, c.patient.full_name)),
+    td('consultation.doctor', {}, c.practitioner ? c.practitioner.full_name
+      : h('span', { class: 'muted' }, t('consultation.no_doctor_yet'))),
+    td('consultation.status', {}, statusBadge(c.status)),
+    takes ? td('queue.action', {}, c.mode === 'deferred' && !c.practitioner && deferredOpen(c)
+      ? takeButton(c, app, status) : null) : null);
+  if (paused) row.dataset.paused = 'true';
+  return row;
 }
 
 /** Real-time consultations taking place today in the organisation's zone, by start time. */
@@ -148,11 +155,12 @@ export async function render(_route, app) {
     return h('section', { class: 'narrow' }, pageTitle(t('queue.title')),
       h('p', { class: 'status status--error', role: 'alert' }, t('error.forbidden')));
   }
-  const [queue, mine, org, names] = await Promise.all([
-    api.queue(), api.consultations(),
+  const [first, mine, org, names] = await Promise.all([
+    api.queuePage(), api.consultations(),
     me.organization_id ? api.organization(me.organization_id) : null,
     specialtyNames(),
   ]);
+  const queue = first.items;
   const status = h('p', { id: 'queue-status', class: 'status', role: 'status', 'aria-live': 'polite',
     tabindex: '-1' });
   const zone = org ? org.time_zone : (queue[0] && queue[0].time_zone) || userTimeZone();
@@ -168,5 +176,5 @@ export async function render(_route, app) {
     h('section', { class: 'panel', 'aria-labelledby': 'queue-heading' },
       h('h2', { id: 'queue-heading' }, t('queue.open')),
       status,
-      queueTable(queue, zone, { me, app, names, status })));
+      queueTable(queue, zone, { me, app, names, status }, first.next)));
 }

@@ -1,0 +1,4 @@
+DROP INDEX councils_consultation;
+DROP INDEX consultations_open_queue;
+DROP INDEX consultations_organization_page;
+DROP INDEX consultations_practitioner_page;
