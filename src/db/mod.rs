@@ -66,6 +66,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Manager {
     backend: Backend,
+    /// SQLite connections of the read pool refuse writes (`PRAGMA query_only`).
+    read_only: bool,
 }
 
 impl ManageConnection for Manager {
@@ -93,6 +95,10 @@ impl ManageConnection for Manager {
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
+                if self.read_only {
+                    conn.batch_execute("PRAGMA query_only = ON;")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
                 conn.set_instrumentation(statements::StatementCounter);
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -116,10 +122,14 @@ impl ManageConnection for Manager {
 pub type DbPool = Pool<Manager>;
 pub type PooledConn = PooledConnection<Manager>;
 
-/// The pool plus the knowledge of which backend it talks to.
+/// The pool plus the knowledge of which backend it talks to. On SQLite a second, read-only pool
+/// serves [`Db::read`]: in WAL mode readers never wait for the one writer, but they would wait
+/// for a pooled connection while writers hold them all queued on the write lock, so pure
+/// reads (the directory, free slots) get connections of their own.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    read_pool: Option<DbPool>,
     backend: Backend,
 }
 
@@ -132,16 +142,28 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the database folder {}", dir.display()))?;
         }
-        let pool = Pool::builder()
-            .max_size(pool_size.max(1))
-            // Open connections on demand: idle nodes should not hold a full pool on the server.
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
-            .build(Manager {
-                backend: backend.clone(),
-            })
-            .with_context(|| format!("opening the {} database", backend.name()))?;
-        Ok(Db { pool, backend })
+        let build = |read_only: bool| {
+            Pool::builder()
+                .max_size(pool_size.max(1))
+                // Open connections on demand: idle nodes should not hold a full pool.
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .build(Manager {
+                    backend: backend.clone(),
+                    read_only,
+                })
+                .with_context(|| format!("opening the {} database", backend.name()))
+        };
+        let pool = build(false)?;
+        let read_pool = match backend {
+            Backend::Sqlite(_) if pool_size > 1 => Some(build(true)?),
+            _ => None,
+        };
+        Ok(Db {
+            pool,
+            read_pool,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> &Backend {
@@ -170,6 +192,26 @@ impl Db {
                 write_tx(&mut conn, write)?;
             }
             result
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
+    /// Runs database work that only reads (no audit row either): on SQLite on the read-only
+    /// pool, so it never queues behind writers for a connection; elsewhere as [`Db::run`].
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(pool) = self.read_pool.clone() else {
+            return self.run(f).await;
+        };
+        let counter = statements::current_scope();
+        tokio::task::spawn_blocking(move || {
+            let _counting = statements::enter(counter);
+            let mut conn = pool.get()?;
+            f(&mut conn)
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?

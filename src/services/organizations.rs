@@ -259,7 +259,7 @@ pub async fn list(
     let specialty = specialty.filter(|s| !s.is_empty());
     optional_code(specialty.as_deref(), "specialty")?;
     ctx.db
-        .run(move |conn| {
+        .read(move |conn| {
             let mut query = organizations::table
                 .select(OrganizationRow::as_select())
                 .order(organizations::name.asc())
@@ -288,7 +288,7 @@ pub async fn list(
 pub async fn get(ctx: &Context, id: String, lang: Language) -> AppResult<OrganizationView> {
     let platform_limit = ctx.settings.calls.max_file_bytes;
     ctx.db
-        .run(move |conn| {
+        .read(move |conn| {
             let row: OrganizationRow = organizations::table
                 .find(&id)
                 .select(OrganizationRow::as_select())

@@ -242,6 +242,18 @@ fn load(
     lang: Language,
     accounts: Accounts,
 ) -> AppResult<Vec<PractitionerView>> {
+    load_filtered(conn, None, specialty, organization, lang, accounts)
+}
+
+/// [`load`], optionally of one practitioner only (a profile page reads one, not its clinic's).
+fn load_filtered(
+    conn: &mut DbConnection,
+    only: Option<&str>,
+    specialty: Option<&str>,
+    organization: Option<&str>,
+    lang: Language,
+    accounts: Accounts,
+) -> AppResult<Vec<PractitionerView>> {
     let mut query = practitioners::table
         .inner_join(users::table)
         .inner_join(organizations::table)
@@ -255,6 +267,9 @@ fn load(
         .into_boxed();
     if let Some(org) = organization {
         query = query.filter(practitioners::organization_id.eq(org.to_owned()));
+    }
+    if let Some(id) = only {
+        query = query.filter(practitioners::id.eq(id.to_owned()));
     }
     if accounts == Accounts::Active {
         query = query.filter(users::deactivated_at.is_null());
@@ -324,7 +339,7 @@ pub async fn list(
     input::optional_code(specialty.as_deref(), "specialty")?;
     input::optional_id(organization.as_deref(), "organization")?;
     ctx.db
-        .run(move |conn| {
+        .read(move |conn| {
             load_views_in(
                 conn,
                 specialty.as_deref().filter(|s| !s.is_empty()),
@@ -343,22 +358,15 @@ pub(super) fn find_view(
     lang: Language,
     accounts: Accounts,
 ) -> AppResult<PractitionerView> {
-    let org: String = practitioners::table
-        .find(id)
-        .select(practitioners::organization_id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("practitioner"))?;
-    load(conn, None, Some(&org), lang, accounts)?
-        .into_iter()
-        .find(|p| p.id == id)
+    load_filtered(conn, Some(id), None, None, lang, accounts)?
+        .pop()
         .ok_or_else(|| AppError::not_found("practitioner"))
 }
 
 /// A practitioner of the public directory (an active account), with texts in `lang`.
 pub async fn get(ctx: &Context, id: String, lang: Language) -> AppResult<PractitionerView> {
     ctx.db
-        .run(move |conn| find_view(conn, &id, lang, Accounts::Active))
+        .read(move |conn| find_view(conn, &id, lang, Accounts::Active))
         .await
 }
 

@@ -195,7 +195,7 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
     // cut there, and one wholly beyond it lists nothing.
     let to = to.min(bookable_until);
     ctx.db
-        .run(move |conn| {
+        .read(move |conn| {
             let mut ids = practitioners::table
                 .inner_join(users::table)
                 .filter(users::deactivated_at.is_null())

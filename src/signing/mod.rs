@@ -18,6 +18,7 @@ mod crl;
 mod errors;
 mod keys;
 mod raw;
+mod rfc4514;
 mod sign;
 mod subject;
 mod trust;

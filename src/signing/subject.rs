@@ -8,6 +8,7 @@ use x509_cert::name::Name;
 use super::VerifiedSigner;
 use super::chain::{Cert, to_chrono};
 use super::errors::SignatureError;
+use super::rfc4514;
 
 const COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
 const SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
@@ -55,11 +56,11 @@ pub(crate) fn check_iin(cert: &Cert, expected_iin: &str) -> Result<String, Signa
 pub(crate) fn verified_signer(cert: &Cert, iin: String, algorithm: &'static str) -> VerifiedSigner {
     let tbs = &cert.parsed.tbs_certificate;
     VerifiedSigner {
-        subject: tbs.subject.to_string(),
+        subject: rfc4514::format(&tbs.subject),
         common_name: attribute(&tbs.subject, COMMON_NAME).unwrap_or_default(),
         iin,
         serial_hex: hex::encode_upper(tbs.serial_number.as_bytes()),
-        issuer: tbs.issuer.to_string(),
+        issuer: rfc4514::format(&tbs.issuer),
         not_before: to_chrono(tbs.validity.not_before),
         not_after: to_chrono(tbs.validity.not_after),
         algorithm,

@@ -238,3 +238,65 @@ async fn scale_demo_data_is_consistent_complete_and_usable() {
     let queue: Value = res.json().await.unwrap();
     assert!(queue.as_array().unwrap().len() > 10, "{queue}");
 }
+
+/// What a run of `n` made, independent of the demo set's random ids: the scale accounts and
+/// the consultations with their states and times.
+fn fingerprint(app: &TestApp) -> (Vec<(String, String, String)>, Vec<ConsultationKey>) {
+    let mut conn = app.context.db.get().unwrap();
+    let people = users::table
+        .filter(users::email.like(format!("%@{EMAIL_DOMAIN}")))
+        .order(users::email)
+        .select((users::email, users::full_name, users::iin))
+        .load(&mut conn)
+        .unwrap();
+    let scale_ids = users::table
+        .filter(users::email.like(format!("%@{EMAIL_DOMAIN}")))
+        .select(users::id);
+    let consultations = consultations::table
+        .filter(consultations::patient_id.eq_any(scale_ids))
+        .order(consultations::id)
+        .select((
+            consultations::id,
+            consultations::status,
+            consultations::slot_start,
+            consultations::requested_at,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    (people, consultations)
+}
+
+type ConsultationKey = (
+    String,
+    String,
+    Option<chrono::NaiveDateTime>,
+    chrono::NaiveDateTime,
+);
+
+#[tokio::test]
+async fn the_same_scale_seed_and_time_give_the_same_data() {
+    use std::sync::Arc;
+    use telemed::clock::ManualClock;
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:17:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let options = Options {
+        consultations: 100,
+        seed: 11,
+    };
+    let mut prints = Vec::new();
+    for _ in 0..2 {
+        let app = TestApp::with_demo_on(Arc::new(ManualClock::at(at))).await;
+        demo_scale::load(&app.context, options).await.unwrap();
+        prints.push(fingerprint(&app));
+    }
+    assert_eq!(prints[0].1.len(), 100);
+    assert_eq!(prints[0], prints[1]);
+    let other = TestApp::with_demo_on(Arc::new(ManualClock::at(at))).await;
+    let reseeded = Options {
+        seed: 12,
+        ..options
+    };
+    demo_scale::load(&other.context, reseeded).await.unwrap();
+    assert_ne!(fingerprint(&other).0, prints[0].0);
+}

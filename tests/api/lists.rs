@@ -235,3 +235,40 @@ async fn pages_walk_the_whole_list_by_cursor_without_gaps_or_repeats() {
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, code).await;
     }
 }
+
+/// On SQLite the directory and free slots are read on a pool of their own: with every writing
+/// connection taken and one of them holding the write lock (a burst of bookings), a patient
+/// still finds doctors and slots at once instead of waiting for a connection.
+#[tokio::test]
+async fn sqlite_readers_never_wait_for_the_writers() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::with_demo().await;
+    if !matches!(app.context.db.backend(), telemed::db::Backend::Sqlite(_)) {
+        return;
+    }
+    let mut held = Vec::new();
+    while let Ok(conn) = app.context.db.get() {
+        held.push(conn);
+        if held.len() == 3 {
+            break;
+        }
+    }
+    held[0].batch_execute("BEGIN IMMEDIATE").unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for path in [
+        "/api/practitioners?specialty=cardiology",
+        "/api/organizations",
+        "/api/slots?specialty=cardiology",
+    ] {
+        let res = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+    held[0].batch_execute("ROLLBACK").unwrap();
+}

@@ -246,22 +246,21 @@ pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<Consulta
         .run(move |conn| {
             let row = load(conn, &id)?;
             check(conn, &actor, &row, ConsultationAct::View, now)?;
-            crate::db::write_tx(conn, |conn| {
-                audit_read(conn, &actor, now, &row)?;
-                let role = crate::access::consultation::call_role(conn, &actor, &row)?;
-                let opens = (row.mode == "realtime")
-                    .then(|| {
-                        crate::domain::consultation::join_opens_at(
-                            row.slot_start.map(|s| s.and_utc()),
-                            margin,
-                        )
-                    })
-                    .flatten();
-                let mut v = view(conn, row, now, true)?;
-                v.my_call_role = role;
-                v.join_opens_at = opens;
-                Ok(v)
-            })
+            // The read is recorded in a short write; the view is read after it, outside.
+            crate::db::write_tx(conn, |conn| audit_read(conn, &actor, now, &row))?;
+            let role = crate::access::consultation::call_role(conn, &actor, &row)?;
+            let opens = (row.mode == "realtime")
+                .then(|| {
+                    crate::domain::consultation::join_opens_at(
+                        row.slot_start.map(|s| s.and_utc()),
+                        margin,
+                    )
+                })
+                .flatten();
+            let mut v = view(conn, row, now, true)?;
+            v.my_call_role = role;
+            v.join_opens_at = opens;
+            Ok(v)
         })
         .await
 }

@@ -17,10 +17,12 @@
 //! final council, no completed deferred request (older requests were declined, cancelled or are
 //! past their deadline). No mail is queued, so a server started on the data sends none.
 //!
-//! Reproducible: the same N and seed on the same build give the same rows (ids included). Runs
-//! once per database: when scale accounts exist it adds nothing. Every scale account signs in
-//! with the demo password: `patient1@scale.demo.telemed.kz`, `doctor1@…`, `admin1@…`, `rep1@…`.
+//! Reproducible: the history is laid out around the time of the run, and the same N, seed and
+//! start time give the same rows, ids included. Runs once per database: when scale accounts
+//! exist it adds nothing. Every scale account signs in with the demo password:
+//! `patient1@scale.demo.telemed.kz`, `doctor1@…`, `admin1@…`, `rep1@…`.
 
+mod acts;
 mod audit_log;
 mod batch;
 mod consultations;
@@ -30,6 +32,7 @@ mod names;
 mod orgs;
 mod people;
 mod plan;
+mod planning;
 mod realtime;
 mod records;
 mod world;

@@ -17,11 +17,12 @@ pub async fn get(ctx: &Context, actor: &Actor, id: String) -> AppResult<RecordVi
             let Some(granted) = may_read(conn, &actor, &row, now, rules)? else {
                 return Err(on_record(&actor, now, &row, "record.read", None).deny(conn));
             };
+            // The read is recorded in a short write; the view is read after it, outside.
             write_tx(conn, |conn| {
                 on_record(&actor, now, &row, "record.read", granted.purpose.as_deref())
-                    .record(conn, "ok")?;
-                view(conn, row.clone())
-            })
+                    .record(conn, "ok")
+            })?;
+            view(conn, row)
         })
         .await
 }
@@ -44,12 +45,12 @@ pub async fn document_of(ctx: &Context, actor: &Actor, id: String) -> AppResult<
             };
             write_tx(conn, |conn| {
                 on_record(&actor, now, &row, "record.read", granted.purpose.as_deref())
-                    .record(conn, "ok")?;
-                let canonical = document(conn, &row)?;
-                Ok(Document {
-                    sha256: sha256_hex(canonical.as_bytes()),
-                    canonical,
-                })
+                    .record(conn, "ok")
+            })?;
+            let canonical = document(conn, &row)?;
+            Ok(Document {
+                sha256: sha256_hex(canonical.as_bytes()),
+                canonical,
             })
         })
         .await
