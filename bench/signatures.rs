@@ -18,6 +18,8 @@
 
 #[path = "signatures/audit.rs"]
 mod audit;
+#[path = "signatures/bare.rs"]
+mod bare;
 #[path = "signatures/openssl.rs"]
 mod openssl;
 #[path = "signatures/pki.rs"]
@@ -187,6 +189,9 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    eprintln!("ring, bare verification…");
+    let ring_rsa = bare::ring_verify(Alg::Rsa2048, duration)?;
+    let ring_p256 = bare::ring_verify(Alg::P256, duration)?;
     eprintln!("audit appends…");
     let mut appends = vec![audit::sqlite(args.events)?];
     if let Some(url) = &args.postgres {
@@ -246,6 +251,29 @@ fn main() -> anyhow::Result<()> {
             s.version
         ),
         None => println!("openssl: not run (not installed or --no-openssl)"),
+    }
+    println!();
+    println!("bare verification of one signature, one thread (the ceiling of a warm CMS row):");
+    let single = speeds.iter().find(|(processes, _)| *processes == 1);
+    for (name, ring, openssl) in [
+        (
+            "RSA-2048",
+            ring_rsa,
+            single.and_then(|(_, s)| s.rsa2048_verify),
+        ),
+        (
+            "ECDSA P-256",
+            ring_p256,
+            single.and_then(|(_, s)| s.p256_verify),
+        ),
+    ] {
+        match openssl {
+            Some(openssl) => println!(
+                "  {name:<12} ring {ring:>8.0}/s   openssl {openssl:>8.0}/s   ring/openssl {:.3}",
+                ring / openssl
+            ),
+            None => println!("  {name:<12} ring {ring:>8.0}/s"),
+        }
     }
     println!();
     println!(

@@ -43,7 +43,9 @@ enum Command {
     Demo {
         /// Add N consultations (all states, councils' included) and what they imply: patients
         /// ≈ N/5, doctors ≈ N/250, organisations ≈ N/5000 (README: "Demo data at scale").
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(
+            i64::from(demo_scale::MIN_CONSULTATIONS)..=i64::from(demo_scale::MAX_CONSULTATIONS)
+        ))]
         scale: Option<u32>,
         /// The generator's seed: the same N and seed give the same data.
         #[arg(long, default_value_t = demo_scale::DEFAULT_SEED, requires = "scale")]

@@ -26,8 +26,11 @@ mod acts;
 mod audit_log;
 mod batch;
 mod consultations;
+mod council_members;
 mod councils;
 mod deferred;
+mod demo_set;
+mod doctors;
 mod names;
 mod orgs;
 mod people;
@@ -52,7 +55,7 @@ use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
 
-pub use plan::Counts;
+pub use plan::{Counts, MAX_CONSULTATIONS, MIN_CONSULTATIONS};
 
 /// The domain of every scale account's e-mail.
 pub const EMAIL_DOMAIN: &str = "scale.demo.telemed.kz";
