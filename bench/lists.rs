@@ -1,6 +1,6 @@
-//! Every list endpoint at growing volumes: the real server in-process on a fresh database (a
-//! SQLite file, or a fresh schema on the PostgreSQL server given), the demo data, then
-//! `demo --scale N` for each N in turn (the data grows between rounds), and each list asked
+//! Every list endpoint at growing volumes: for the demo data alone and then for each N, the real
+//! server in-process on a fresh database (a SQLite file, or a fresh schema on the PostgreSQL
+//! server given) with the demo data and `demo --scale N`, and each list asked
 //! `--requests` times in a row by the user who would open it. Prints, per list and volume, the
 //! items on the first page, the SQL statements the request sent, p50 and p99, and the p50 as a
 //! ratio of the demo-only round (about ten rows: the ceiling the issue holds lists to is 2×).
@@ -24,7 +24,8 @@ use telemed::services::demo_scale;
 #[derive(Debug, Parser)]
 #[command(about = "List endpoints at growing data volumes")]
 struct Args {
-    /// Consultations added before each round, cumulatively (the first round is the demo alone).
+    /// Consultations generated for each round, each on a fresh database (the first round is the
+    /// demo alone).
     #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
     scales: Vec<u32>,
     /// Timed requests per list and round (after three untimed ones).
@@ -76,83 +77,92 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let (schema, url) = if args.database.starts_with("postgres") {
-        let (schema, url) = pg::PgSchema::create(&args.database)?;
-        (Some(schema), Some(url))
-    } else {
-        (None, None)
-    };
-    let backend = if schema.is_some() {
+    let backend = if args.database.starts_with("postgres") {
         "postgresql"
     } else {
         "sqlite"
     };
-    let server = app::App::start(move |s| {
-        s.demo.seed_on_first_start = true;
-        s.server.statement_counts = true;
-        if let Some(url) = url {
-            s.database.url = url;
-            s.database.pool_size = 8;
-        }
-    })
-    .await?;
-    let result = rounds(&args, &server, backend).await;
-    server.stop();
-    // Let the workers close their connections before the schema goes.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    drop(schema);
-    result
-}
-
-async fn rounds(args: &Args, server: &app::App, backend: &str) -> anyhow::Result<()> {
-    let http = Client::builder().no_proxy().build()?;
-    let org = almaty(&http, &server.url).await?;
-    let mut baseline: Vec<Duration> = Vec::new();
-    let mut added = 0u32;
     println!(
         "backend: {backend}; {} timed requests per list and round",
         args.requests
     );
-    for round in std::iter::once(0).chain(args.scales.iter().copied()) {
-        if round > added {
-            let started = Instant::now();
-            let options = demo_scale::Options {
-                consultations: round - added,
-                seed: demo_scale::DEFAULT_SEED + u64::from(round),
-            };
-            demo_scale::load(&server.context, options)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo --scale {}: {e}", round - added))?;
-            eprintln!("scale {round}: generated in {:.0?}", started.elapsed());
-            added = round;
-        }
-        println!("\nconsultations added: {round}");
-        println!(
-            "{:<32} {:<62} {:>6} {:>5} {:>9} {:>9} {:>7}",
-            "user", "list", "items", "stmts", "p50 ms", "p99 ms", "×demo"
-        );
-        for (i, (user, path)) in LISTS.iter().enumerate() {
-            let token = match *user {
-                "" => None,
-                email => Some(app::login(&http, &server.url, email, app::PASSWORD).await?),
-            };
-            let path = path.replace("{org}", &org);
-            let f = measure(&http, &server.url, token.as_deref(), &path, args.requests).await?;
-            if baseline.len() <= i {
-                baseline.push(f.p50);
+    let mut baseline: Vec<Duration> = Vec::new();
+    // The generator adds to a database once, so each volume gets a fresh one.
+    for scale in std::iter::once(0).chain(args.scales.iter().copied()) {
+        let (schema, url) = if backend == "postgresql" {
+            let (schema, url) = pg::PgSchema::create(&args.database)?;
+            (Some(schema), Some(url))
+        } else {
+            (None, None)
+        };
+        let server = app::App::start(move |s| {
+            s.demo.seed_on_first_start = true;
+            s.server.statement_counts = true;
+            if let Some(url) = url {
+                s.database.url = url;
+                s.database.pool_size = 8;
             }
-            let ratio = f.p50.as_secs_f64() / baseline[i].as_secs_f64().max(1e-6);
-            println!(
-                "{:<32} {:<62} {:>6} {:>5} {:>9.2} {:>9.2} {:>7.2}",
-                if user.is_empty() { "(anyone)" } else { user },
-                path,
-                f.items,
-                f.statements,
-                f.p50.as_secs_f64() * 1e3,
-                f.p99.as_secs_f64() * 1e3,
-                ratio
-            );
+        })
+        .await?;
+        let result = round(&args, &server, scale, &mut baseline).await;
+        server.stop();
+        // Let the workers close their connections before the schema goes.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drop(schema);
+        result?;
+    }
+    Ok(())
+}
+
+async fn round(
+    args: &Args,
+    server: &app::App,
+    scale: u32,
+    baseline: &mut Vec<Duration>,
+) -> anyhow::Result<()> {
+    let http = Client::builder().no_proxy().build()?;
+    let org = almaty(&http, &server.url).await?;
+    if scale > 0 {
+        let started = Instant::now();
+        let options = demo_scale::Options {
+            consultations: scale,
+            seed: demo_scale::DEFAULT_SEED,
+        };
+        let outcome = demo_scale::load(&server.context, options)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo --scale {scale}: {e}"))?;
+        anyhow::ensure!(
+            matches!(outcome, demo_scale::Outcome::Loaded { .. }),
+            "demo --scale {scale} added nothing: {outcome:?}"
+        );
+        eprintln!("scale {scale}: generated in {:.0?}", started.elapsed());
+    }
+    println!("\nconsultations generated: {scale}");
+    println!(
+        "{:<32} {:<62} {:>6} {:>5} {:>9} {:>9} {:>7}",
+        "user", "list", "items", "stmts", "p50 ms", "p99 ms", "×demo"
+    );
+    for (i, (user, path)) in LISTS.iter().enumerate() {
+        let token = match *user {
+            "" => None,
+            email => Some(app::login(&http, &server.url, email, app::PASSWORD).await?),
+        };
+        let path = path.replace("{org}", &org);
+        let f = measure(&http, &server.url, token.as_deref(), &path, args.requests).await?;
+        if baseline.len() <= i {
+            baseline.push(f.p50);
         }
+        let ratio = f.p50.as_secs_f64() / baseline[i].as_secs_f64().max(1e-6);
+        println!(
+            "{:<32} {:<62} {:>6} {:>5} {:>9.2} {:>9.2} {:>7.2}",
+            if user.is_empty() { "(anyone)" } else { user },
+            path,
+            f.items,
+            f.statements,
+            f.p50.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3,
+            ratio
+        );
     }
     Ok(())
 }

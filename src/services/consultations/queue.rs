@@ -29,57 +29,80 @@ pub async fn mine(
     let cursor = page.cursor()?;
     ctx.db
         .run(move |conn| {
-            let mut q = consultations::table
-                .select(ConsultationRow::as_select())
-                .order((consultations::created_at.desc(), consultations::id.desc()))
-                .into_boxed();
-            q = match actor.role {
-                Role::Patient => q.filter(consultations::patient_id.eq(actor.user_id.clone())),
-                Role::Representative => {
-                    let represented = representations::table
-                        .filter(representations::representative_id.eq(actor.user_id.clone()))
-                        .select(representations::patient_id);
-                    q.filter(consultations::patient_id.eq_any(represented))
+            // Newest first from the cursor on; the role's filter comes on top.
+            let page = || {
+                let mut q = consultations::table
+                    .select(ConsultationRow::as_select())
+                    .order((consultations::created_at.desc(), consultations::id.desc()))
+                    .limit(limit + 1)
+                    .into_boxed();
+                if let Some(c) = &cursor {
+                    q = q.filter(
+                        consultations::created_at
+                            .lt(c.first)
+                            .or(consultations::created_at
+                                .eq(c.first)
+                                .and(consultations::id.lt(c.id.clone()))),
+                    );
                 }
+                q
+            };
+            let rows: Vec<ConsultationRow> = match actor.role {
+                Role::Patient | Role::Representative => {
+                    let patients = if actor.role == Role::Patient {
+                        vec![actor.user_id.clone()]
+                    } else {
+                        representations::table
+                            .filter(representations::representative_id.eq(&actor.user_id))
+                            .select(representations::patient_id)
+                            .load(conn)?
+                    };
+                    // A council is one thing to the patient's side: it is listed as the
+                    // council (GET /api/councils), not once more as the consultation it
+                    // works in.
+                    let of_councils = councils::table
+                        .filter(councils::consultation_id.is_not_null())
+                        .select(councils::consultation_id.assume_not_null());
+                    page()
+                        .filter(consultations::patient_id.eq_any(patients))
+                        .filter(diesel::dsl::not(consultations::id.eq_any(of_councils)))
+                        .load(conn)?
+                }
+                // Their own and those they are a guest of, each walked on its own index and
+                // merged here: one OR over both would scan the table.
                 Role::Doctor => {
                     let mine = practitioners::table
                         .filter(practitioners::user_id.eq(actor.user_id.clone()))
                         .select(practitioners::id.nullable());
-                    q.filter(
-                        consultations::practitioner_id
-                            .eq_any(mine)
-                            .or(consultations::id.eq_any(invited(&actor.user_id))),
-                    )
+                    let mut rows: Vec<ConsultationRow> = page()
+                        .filter(consultations::practitioner_id.eq_any(mine))
+                        .load(conn)?;
+                    let guest: Vec<ConsultationRow> = page()
+                        .filter(consultations::id.eq_any(invited(&actor.user_id)))
+                        .load(conn)?;
+                    for row in guest {
+                        if !rows.iter().any(|r| r.id == row.id) {
+                            rows.push(row);
+                        }
+                    }
+                    rows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+                    rows
                 }
                 Role::OrgAdmin | Role::Support => {
                     let org = actor
                         .organization_id
                         .clone()
                         .ok_or_else(AppError::forbidden)?;
-                    q.filter(consultations::organization_id.eq(org))
+                    page()
+                        .filter(consultations::organization_id.eq(org))
+                        .load(conn)?
                 }
                 // A relative sees only the calls they were invited to.
-                Role::Relative => q.filter(consultations::id.eq_any(invited(&actor.user_id))),
+                Role::Relative => page()
+                    .filter(consultations::id.eq_any(invited(&actor.user_id)))
+                    .load(conn)?,
                 Role::PlatformAdmin => return Err(AppError::forbidden()),
             };
-            if matches!(actor.role, Role::Patient | Role::Representative) {
-                // A council is one thing to the patient's side: it is listed as the council
-                // (GET /api/councils), not once more as the consultation it works in.
-                let of_councils = councils::table
-                    .filter(councils::consultation_id.is_not_null())
-                    .select(councils::consultation_id.assume_not_null());
-                q = q.filter(diesel::dsl::not(consultations::id.eq_any(of_councils)));
-            }
-            if let Some(c) = cursor {
-                q = q.filter(
-                    consultations::created_at
-                        .lt(c.first)
-                        .or(consultations::created_at
-                            .eq(c.first)
-                            .and(consultations::id.lt(c.id))),
-                );
-            }
-            let rows: Vec<ConsultationRow> = q.limit(limit + 1).load(conn)?;
             let (rows, next_cursor) =
                 page_of(rows, limit, |r| Cursor::new(r.created_at, None, &r.id));
             audit_list(conn, &actor, now, &rows)?;

@@ -105,6 +105,15 @@ pub async fn load(ctx: &Context, options: Options) -> AppResult<Outcome> {
     crate::audit::checkpoint_now(&ctx.db, &ctx.settings.audit)
         .await
         .map_err(AppError::Internal)?;
+    // Fresh statistics for the planner, as autovacuum would gather them some minutes later:
+    // without them PostgreSQL guesses the new tables small and scans where an index serves.
+    ctx.db
+        .run(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("ANALYZE")?;
+            Ok(())
+        })
+        .await?;
     Ok(Outcome::Loaded {
         rows,
         seconds: started.elapsed().as_secs_f64(),
