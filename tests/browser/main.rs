@@ -80,8 +80,11 @@ async fn directory(c: Client, url: String) {
     // Back to Russian, then the organisation's disclosure page (Rules art. 34).
     select(&c, "#lang-switch", "ru").await;
     element(&c, "html[lang='ru']").await;
+    // The directory is drawn again in the new language: wait for its link.
     let link = c
-        .find(Locator::LinkText(ALMATY))
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::LinkText(ALMATY))
         .await
         .expect("a link to the Almaty organisation");
     link.click().await.expect("open the organisation");
