@@ -1,7 +1,7 @@
 //! Free slots of practitioners, from their weekly schedules, in UTC (the page shows them in the
 //! patient's zone).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -62,45 +62,69 @@ pub(crate) struct Calendar {
 
 impl Calendar {
     pub fn load(conn: &mut DbConnection, practitioner_id: &str) -> AppResult<Calendar> {
-        let (practitioner, full_name, organization): (PractitionerRow, String, OrganizationRow) =
-            practitioners::table
-                .inner_join(users::table)
-                .inner_join(organizations::table)
-                .filter(practitioners::id.eq(practitioner_id))
-                // A deactivated doctor has no calendar: nobody books, moves onto or assigns them.
-                .filter(users::deactivated_at.is_null())
-                .select((
-                    PractitionerRow::as_select(),
-                    users::full_name,
-                    OrganizationRow::as_select(),
-                ))
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| AppError::not_found("practitioner"))?;
-        let weekly = schedule_intervals::table
-            .filter(schedule_intervals::practitioner_id.eq(practitioner_id))
+        Calendar::load_many(conn, &[practitioner_id.to_owned()])?
+            .pop()
+            .ok_or_else(|| AppError::not_found("practitioner"))
+    }
+
+    /// The calendars of active practitioners among `ids`, in three queries whatever their
+    /// number (a specialty's free slots list every doctor of it). Missing or deactivated ones
+    /// are left out.
+    pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Calendar>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found: Vec<(PractitionerRow, String, OrganizationRow)> = practitioners::table
+            .inner_join(users::table)
+            .inner_join(organizations::table)
+            .filter(practitioners::id.eq_any(ids))
+            // A deactivated doctor has no calendar: nobody books, moves onto or assigns them.
+            .filter(users::deactivated_at.is_null())
+            .select((
+                PractitionerRow::as_select(),
+                users::full_name,
+                OrganizationRow::as_select(),
+            ))
+            .load(conn)?;
+        let mut weekly: HashMap<String, Vec<WeeklyInterval>> = HashMap::new();
+        for r in schedule_intervals::table
+            .filter(schedule_intervals::practitioner_id.eq_any(ids))
             .select(ScheduleIntervalRow::as_select())
             .load(conn)?
-            .into_iter()
-            .filter_map(|r| {
-                Some(WeeklyInterval {
+        {
+            let (Ok(starts), Ok(ends)) = (parse_hhmm(&r.starts_at), parse_hhmm(&r.ends_at)) else {
+                continue;
+            };
+            weekly
+                .entry(r.practitioner_id)
+                .or_default()
+                .push(WeeklyInterval {
                     weekday: r.weekday,
-                    starts: parse_hhmm(&r.starts_at).ok()?,
-                    ends: parse_hhmm(&r.ends_at).ok()?,
-                })
+                    starts,
+                    ends,
+                });
+        }
+        let mut days_off: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+        for (practitioner, day) in schedule_exceptions::table
+            .filter(schedule_exceptions::practitioner_id.eq_any(ids))
+            .select((
+                schedule_exceptions::practitioner_id,
+                schedule_exceptions::day,
+            ))
+            .load::<(String, NaiveDate)>(conn)?
+        {
+            days_off.entry(practitioner).or_default().push(day);
+        }
+        Ok(found
+            .into_iter()
+            .map(|(practitioner, full_name, organization)| Calendar {
+                weekly: weekly.remove(&practitioner.id).unwrap_or_default(),
+                days_off: days_off.remove(&practitioner.id).unwrap_or_default(),
+                practitioner,
+                full_name,
+                organization,
             })
-            .collect();
-        let days_off = schedule_exceptions::table
-            .filter(schedule_exceptions::practitioner_id.eq(practitioner_id))
-            .select(schedule_exceptions::day)
-            .load(conn)?;
-        Ok(Calendar {
-            practitioner,
-            full_name,
-            organization,
-            weekly,
-            days_off,
-        })
+            .collect())
     }
 
     fn expansion(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Expansion<'_>> {
@@ -139,28 +163,44 @@ impl Calendar {
 
     fn free(
         &self,
-        conn: &mut DbConnection,
+        taken: &HashSet<DateTime<Utc>>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> AppResult<Vec<Slot>> {
-        let taken: HashSet<DateTime<Utc>> = consultations::table
-            .filter(consultations::practitioner_id.eq(&self.practitioner.id))
-            .filter(consultations::status.ne("cancelled"))
-            .filter(consultations::slot_start.ge(from.naive_utc()))
-            .filter(consultations::slot_start.lt(to.naive_utc()))
-            .select(consultations::slot_start)
-            .load::<Option<chrono::NaiveDateTime>>(conn)?
-            .into_iter()
-            .flatten()
-            .map(|t| t.and_utc())
-            .collect();
         Ok(slots::free(
             slots::expand(&self.expansion(from, to)?),
-            &taken,
+            taken,
             now,
         ))
     }
+}
+
+/// The slots of `practitioners` that are booked (not cancelled) in `[from, to)`, in one query.
+fn taken(
+    conn: &mut DbConnection,
+    practitioners: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<HashMap<String, HashSet<DateTime<Utc>>>> {
+    let mut taken: HashMap<String, HashSet<DateTime<Utc>>> = HashMap::new();
+    for (practitioner, start) in consultations::table
+        .filter(consultations::practitioner_id.eq_any(practitioners))
+        .filter(consultations::status.ne("cancelled"))
+        .filter(consultations::slot_start.ge(from.naive_utc()))
+        .filter(consultations::slot_start.lt(to.naive_utc()))
+        .select((
+            consultations::practitioner_id.assume_not_null(),
+            consultations::slot_start.assume_not_null(),
+        ))
+        .load::<(String, chrono::NaiveDateTime)>(conn)?
+    {
+        taken
+            .entry(practitioner)
+            .or_default()
+            .insert(start.and_utc());
+    }
+    Ok(taken)
 }
 
 pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlots>> {
@@ -217,11 +257,22 @@ pub async fn list(ctx: &Context, q: SlotQuery) -> AppResult<Vec<PractitionerSlot
             if ids.is_empty() && q.practitioner.is_some() {
                 return Err(AppError::not_found("practitioner"));
             }
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                let cal = Calendar::load(conn, &id)?;
+            let calendars = Calendar::load_many(conn, &ids)?;
+            let booked = if to > from {
+                taken(conn, &ids, from, to)?
+            } else {
+                HashMap::new()
+            };
+            let none = HashSet::new();
+            let mut out = Vec::with_capacity(calendars.len());
+            for cal in calendars {
                 let free = if to > from {
-                    cal.free(conn, from, to, now)?
+                    cal.free(
+                        booked.get(&cal.practitioner.id).unwrap_or(&none),
+                        from,
+                        to,
+                        now,
+                    )?
                 } else {
                     Vec::new()
                 };
