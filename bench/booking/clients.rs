@@ -197,6 +197,24 @@ pub async fn setup(
         .await
 }
 
+/// Confirms each address by the token of its verification letter (not timed).
+pub async fn verify(http: &Client, base: &str, tokens: &[String]) -> anyhow::Result<()> {
+    let url = format!("{base}/api/auth/verify-email");
+    futures::stream::iter(tokens)
+        .map(|token| {
+            let url = &url;
+            async move {
+                let res = http.post(url).json(&json!({"token": token})).send().await?;
+                anyhow::ensure!(res.status().is_success(), "verify-email: {}", res.status());
+                Ok::<_, anyhow::Error>(())
+            }
+        })
+        .buffer_unordered(SETUP_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
 async fn expect(
     http: &Client,
     url: &str,

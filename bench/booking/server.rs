@@ -123,6 +123,29 @@ impl Embedded {
         }
     }
 
+    /// The tokens of the e-mail verification letters queued so far, read from the outbox as a
+    /// patient reads them from the letter's link (`…/#/verify-email/<token>`).
+    pub async fn verification_tokens(&self) -> anyhow::Result<Vec<String>> {
+        use telemed::db::schema::outbox;
+        let bodies: Vec<String> = self
+            .context
+            .db
+            .run(|conn| {
+                Ok(outbox::table
+                    .filter(outbox::dedupe_key.like("verify-email:%"))
+                    .select(outbox::body)
+                    .load(conn)?)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the outbox: {e}"))?;
+        Ok(bodies
+            .iter()
+            .filter_map(|b| b.split("/#/verify-email/").nth(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// Slots held by more than one live consultation, straight from the table the unique index
     /// guards, and the number of consultations this run booked.
     pub async fn audit(&self) -> anyhow::Result<(Vec<(String, NaiveDateTime, i64)>, i64)> {
