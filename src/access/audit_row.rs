@@ -42,6 +42,31 @@ impl Access<'_> {
         )
     }
 
+    /// Appends the rows of several accesses with one outcome in one append (a list's rows).
+    pub fn record_all(
+        accesses: &[Access<'_>],
+        conn: &mut DbConnection,
+        outcome: &str,
+    ) -> AppResult<()> {
+        let Some(first) = accesses.first() else {
+            return Ok(());
+        };
+        let events: Vec<Event> = accesses
+            .iter()
+            .map(|a| Event {
+                actor_id: Some(&a.actor.user_id),
+                subject_id: Some(a.subject),
+                action: a.action,
+                object_type: a.object_type,
+                object_id: a.object_id,
+                outcome,
+                ip: &a.actor.ip,
+                purpose: a.purpose,
+            })
+            .collect();
+        audit::record_many(conn, first.at, &events)
+    }
+
     /// Records a refusal so that it stays although the request fails (in a transaction of
     /// its own, after the unit of work) and returns the error to answer with.
     pub fn refuse(&self, conn: &mut DbConnection, outcome: &str, error: AppError) -> AppError {

@@ -12,6 +12,9 @@ pub mod lists;
 pub mod members;
 pub mod notices;
 pub mod passport;
+mod views;
+
+pub(crate) use views::view;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -22,11 +25,8 @@ use super::refs::OrganizationRef;
 use super::refs::PartyRef;
 use super::{Actor, Context, patients};
 use crate::access::Access;
-use crate::db::models::{CouncilConclusionRow, CouncilMemberRow, CouncilRow, CouncilSignatureRow};
-use crate::db::schema::{
-    council_conclusions, council_members, council_signatures, councils, organizations,
-    representations, users,
-};
+use crate::db::models::{CouncilConclusionRow, CouncilMemberRow, CouncilRow};
+use crate::db::schema::{council_conclusions, council_members, councils, representations, users};
 use crate::db::{DbConnection, write_tx};
 use crate::domain::account::Role;
 use crate::domain::council::{CouncilStatus, MemberStatus};
@@ -282,126 +282,6 @@ pub(crate) fn require_assembling(row: &CouncilRow) -> AppResult<()> {
     }
 }
 
-fn party(conn: &mut DbConnection, id: &str) -> AppResult<PartyRef> {
-    let u = patients::user(conn, id)?;
-    Ok(PartyRef {
-        id: u.id,
-        full_name: u.full_name,
-    })
-}
-
-fn organization(conn: &mut DbConnection, id: &str) -> AppResult<OrganizationRef> {
-    let name: String = organizations::table
-        .find(id)
-        .select(organizations::name)
-        .first(conn)?;
-    Ok(OrganizationRef {
-        id: id.to_owned(),
-        name,
-    })
-}
-
-fn conclusion_view(
-    conn: &mut DbConnection,
-    row: &CouncilRow,
-    members: &[CouncilMemberRow],
-    c: CouncilConclusionRow,
-) -> AppResult<ConclusionView> {
-    let signatures: Vec<CouncilSignatureRow> = council_signatures::table
-        .filter(council_signatures::council_id.eq(&row.id))
-        .order(council_signatures::at.asc())
-        .select(CouncilSignatureRow::as_select())
-        .load(conn)?;
-    let voided = signatures.iter().filter(|s| s.status == "voided").count() as i64;
-    let mut statuses = Vec::new();
-    if c.sha256.is_some() {
-        for user in participants(row, members) {
-            let answer = signatures
-                .iter()
-                .find(|s| s.version == c.version && s.user_id == user && s.status != "voided");
-            statuses.push(SignatureStatusView {
-                user: party(conn, &user)?,
-                status: answer.map_or("awaited", |s| s.status.as_str()).to_owned(),
-                signed_at: answer
-                    .filter(|s| s.status == "signed")
-                    .map(|s| s.at.and_utc()),
-                refusal_reason: answer.and_then(|s| s.refusal_reason.clone()),
-                certificate: answer.and_then(|s| {
-                    Some(CertificateView {
-                        subject: s.signer_subject.clone()?,
-                        serial: s.cert_serial.clone()?,
-                        issuer: s.cert_issuer.clone()?,
-                        not_after: utc(s.cert_not_after),
-                    })
-                }),
-            });
-        }
-    }
-    Ok(ConclusionView {
-        version: c.version,
-        status: c.status,
-        content: serde_json::from_str(&c.body)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("council conclusion body: {e}")))?,
-        sha256: c.sha256,
-        frozen_at: utc(c.frozen_at),
-        final_at: utc(c.final_at),
-        voided_signatures: voided,
-        signatures: statuses,
-    })
-}
-
-pub(crate) fn view(
-    conn: &mut DbConnection,
-    row: CouncilRow,
-    part: Option<Part>,
-) -> AppResult<CouncilView> {
-    let member_rows = members(conn, &row.id)?;
-    let mut members_out = Vec::with_capacity(member_rows.len());
-    for m in &member_rows {
-        members_out.push(MemberView {
-            id: m.id.clone(),
-            user: party(conn, &m.user_id)?,
-            practitioner_id: m.practitioner_id.clone(),
-            organization: organization(conn, &m.organization_id)?,
-            specialty: m.specialty.clone(),
-            source: m.source.clone(),
-            status: m.status.clone(),
-            decline_reason: m.decline_reason.clone(),
-            opinion: m.opinion.clone(),
-            opinion_at: utc(m.opinion_at),
-            assigned_at: m.assigned_at.and_utc(),
-        });
-    }
-    let conclusion = match conclusion_row(conn, &row.id)? {
-        Some(c) => Some(conclusion_view(conn, &row, &member_rows, c)?),
-        None => None,
-    };
-    let initiator = party(conn, &row.initiator_id)?;
-    Ok(CouncilView {
-        status: row.status.clone(),
-        question: row.question.clone(),
-        urgency: row.urgency.clone(),
-        mode: row.mode.clone(),
-        initiative: row.initiative.clone(),
-        patient: party(conn, &row.patient_id)?,
-        initiator: InitiatorRef {
-            id: initiator.id,
-            full_name: initiator.full_name,
-            organization: organization(conn, &row.initiator_org_id)?,
-        },
-        my_role: part.map(|p| p.as_str().to_owned()),
-        patient_agreed_at: utc(row.patient_agreed_at),
-        cancel_reason: row.cancel_reason.clone(),
-        scheduled_at: utc(row.scheduled_at),
-        deadline_at: utc(row.deadline_at),
-        consultation_id: row.consultation_id.clone(),
-        created_at: row.created_at.and_utc(),
-        members: members_out,
-        conclusion,
-        id: row.id,
-    })
-}
-
 /// One council, for those who take part in it; the reading is audited.
 pub async fn get(ctx: &Context, actor: &Actor, id: &str) -> AppResult<CouncilView> {
     let (actor, id) = (actor.clone(), id.to_owned());
@@ -451,18 +331,14 @@ pub async fn list(ctx: &Context, actor: &Actor) -> AppResult<Vec<CouncilView>> {
                 _ => return Ok(Vec::new()),
             };
             let rows = query.limit(200).load(conn)?;
+            let accesses: Vec<_> = rows
+                .iter()
+                .map(|row| access(&actor, now, row, "council.list"))
+                .collect();
             write_tx(conn, |conn| {
-                for row in &rows {
-                    access(&actor, now, row, "council.list").record(conn, "ok")?;
-                }
-                AppResult::Ok(())
+                crate::access::Access::record_all(&accesses, conn, "ok")
             })?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let part = part_of(conn, &actor, &row)?;
-                out.push(view(conn, row, part)?);
-            }
-            Ok(out)
+            views::list_views(conn, &actor, rows)
         })
         .await
 }
