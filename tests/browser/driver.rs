@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 /// How long a condition may take to become true before the test fails.
-const PATIENCE: Duration = Duration::from_secs(15);
+const PATIENCE: Duration = Duration::from_secs(25);
 const POLL: Duration = Duration::from_millis(100);
 
 pub struct TestApp {
@@ -320,9 +320,14 @@ pub async fn select(c: &Client, css: &str, value: &str) {
 }
 
 pub async fn fill(c: &Client, css: &str, value: &str) {
-    let input = element(c, css).await;
-    input.clear().await.expect("clear");
-    input.send_keys(value).await.expect("type");
+    // A page may draw itself again (a language or account change) between finding the field
+    // and typing into it: the stale element is found afresh rather than failing the test.
+    eventually(&format!("to fill {css}"), || async {
+        let input = element(c, css).await;
+        input.clear().await.map_err(|e| e.to_string())?;
+        input.send_keys(value).await.map_err(|e| e.to_string())
+    })
+    .await
 }
 
 /// An attribute of the element once it exists.
