@@ -112,8 +112,11 @@ impl TestApp {
         });
         TestApp {
             url,
+            // Idle connections are dropped before actix-web's 5 s keep-alive closes them, so a
+            // request never goes out on a connection the server is closing at that moment.
             client: Client::builder()
                 .cookie_store(true)
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
                 .expect("client"),
             context,

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::email::Letter;
+use super::new_staff::{checked_staff, ensure_unique};
 use super::password::audit_account;
-use super::staff::ensure_unique;
 use super::tokens::{self, Purpose};
 use super::{UserView, now_naive, validate_identity};
 use crate::db::models::UserRow;
@@ -64,29 +64,13 @@ pub async fn invite(
     organization_id: String,
     input: InviteInput,
 ) -> AppResult<UserView> {
-    actor.require_manager_of(&organization_id)?;
-    if !input.role.is_staff() {
-        return Err(AppError::unprocessable(
-            "invalid_role",
-            "staff accounts are doctor, support or org_admin",
-        ));
-    }
+    let profile = checked_staff(actor, &organization_id, input.role, input.practitioner)?;
     let person = validate_identity(
         &input.full_name,
         &input.iin,
         &input.email,
         input.language.as_deref(),
     )?;
-    let profile = match (input.role, input.practitioner) {
-        (Role::Doctor, Some(p)) => Some(p.validate()?),
-        (Role::Doctor, None) => {
-            return Err(AppError::unprocessable(
-                "practitioner_profile_required",
-                "a doctor account needs a practitioner profile",
-            ));
-        }
-        _ => None,
-    };
     let now = now_naive(ctx);
     let at = ctx.clock.now();
     let days = ctx.settings.auth.invite_days;

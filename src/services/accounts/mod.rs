@@ -4,6 +4,7 @@
 pub mod email;
 pub mod invite;
 mod login;
+mod new_staff;
 pub mod open_sessions;
 pub mod password;
 pub mod profile;

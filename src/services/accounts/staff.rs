@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{NewPerson, UserView, invite, now_naive, validate_person};
+use super::new_staff::{checked_staff, ensure_unique};
+use super::{UserView, invite, now_naive, validate_person};
 use crate::db::models::UserRow;
 use crate::db::schema::{practitioners as pr, sessions, users};
 use crate::db::{DbConnection, new_id, write_tx};
@@ -42,13 +43,7 @@ pub async fn create_staff(
     organization_id: String,
     input: StaffInput,
 ) -> AppResult<UserView> {
-    actor.require_manager_of(&organization_id)?;
-    if !input.role.is_staff() {
-        return Err(AppError::unprocessable(
-            "invalid_role",
-            "staff accounts are doctor, support or org_admin",
-        ));
-    }
+    let profile = checked_staff(actor, &organization_id, input.role, input.practitioner)?;
     let person = validate_person(
         &input.full_name,
         &input.iin,
@@ -56,16 +51,6 @@ pub async fn create_staff(
         &input.password,
         input.language.as_deref(),
     )?;
-    let profile = match (input.role, input.practitioner) {
-        (Role::Doctor, Some(p)) => Some(p.validate()?),
-        (Role::Doctor, None) => {
-            return Err(AppError::unprocessable(
-                "practitioner_profile_required",
-                "a doctor account needs a practitioner profile",
-            ));
-        }
-        _ => None,
-    };
     let password_hash = ctx.hashing.hash(input.password).await?;
     let now = now_naive(ctx);
     let at = ctx.clock.now();
@@ -234,29 +219,4 @@ async fn set_active(
             })
         })
         .await
-}
-
-/// Refuses an e-mail or IIN that already has an account, with a code that says which.
-pub(super) fn ensure_unique(conn: &mut DbConnection, person: &NewPerson) -> AppResult<()> {
-    let email_taken: i64 = users::table
-        .filter(users::email.eq(person.email.as_str()))
-        .count()
-        .get_result(conn)?;
-    if email_taken > 0 {
-        return Err(AppError::conflict(
-            "email_taken",
-            "an account with this e-mail already exists",
-        ));
-    }
-    let iin_taken: i64 = users::table
-        .filter(users::iin.eq(person.iin.as_str()))
-        .count()
-        .get_result(conn)?;
-    if iin_taken > 0 {
-        return Err(AppError::conflict(
-            "iin_taken",
-            "an account with this IIN already exists",
-        ));
-    }
-    Ok(())
 }
