@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::email::Letter;
-use super::new_staff::{checked_staff, ensure_unique};
+use super::new_staff::{checked_staff, insert_staff};
 use super::password::audit_account;
 use super::tokens::{self, Purpose};
 use super::{UserView, now_naive, validate_identity};
 use crate::db::models::UserRow;
 use crate::db::schema::{organizations, users};
-use crate::db::{DbConnection, new_id, write_tx};
+use crate::db::{DbConnection, write_tx};
 use crate::domain::account::{Role, check_password};
 use crate::error::{AppError, AppResult};
 use crate::notify::templates::{AccountLink, account_link};
-use crate::services::{Actor, Context, organizations as orgs, practitioners};
+use crate::services::{Actor, Context, practitioners};
 
 /// Stored instead of a password hash until the invitation is accepted: not a PHC string, so
 /// no password verifies against it.
@@ -80,25 +80,15 @@ pub async fn invite(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                orgs::ensure_exists(conn, &organization_id)?;
-                ensure_unique(conn, &person)?;
-                let row = UserRow {
-                    id: new_id(),
-                    email: person.email.as_str().to_owned(),
-                    password_hash: NOT_YET_CHOSEN.to_owned(),
-                    full_name: person.full_name,
-                    iin: person.iin.as_str().to_owned(),
-                    role: role.as_str().to_owned(),
-                    organization_id: Some(organization_id.clone()),
-                    language: person.language.as_str().to_owned(),
-                    created_at: now,
-                };
-                diesel::insert_into(users::table)
-                    .values(&row)
-                    .execute(conn)?;
-                if let Some(profile) = profile {
-                    practitioners::insert_profile(conn, &row.id, &organization_id, &profile, now)?;
-                }
+                let row = insert_staff(
+                    conn,
+                    &organization_id,
+                    person,
+                    NOT_YET_CHOSEN.to_owned(),
+                    role,
+                    profile.as_ref(),
+                    now,
+                )?;
                 let letter = Letter {
                     at,
                     public_url: &public_url,

@@ -10,11 +10,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::new_staff::{checked_staff, ensure_unique};
+use super::new_staff::{checked_staff, insert_staff};
 use super::{UserView, invite, now_naive, validate_person};
 use crate::db::models::UserRow;
 use crate::db::schema::{practitioners as pr, sessions, users};
-use crate::db::{DbConnection, new_id, write_tx};
+use crate::db::{DbConnection, write_tx};
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::{Actor, Context, organizations, practitioners};
@@ -59,25 +59,15 @@ pub async fn create_staff(
     ctx.db
         .run(move |conn| {
             write_tx(conn, |conn| {
-                organizations::ensure_exists(conn, &organization_id)?;
-                ensure_unique(conn, &person)?;
-                let row = UserRow {
-                    id: new_id(),
-                    email: person.email.as_str().to_owned(),
+                let row = insert_staff(
+                    conn,
+                    &organization_id,
+                    person,
                     password_hash,
-                    full_name: person.full_name,
-                    iin: person.iin.as_str().to_owned(),
-                    role: role.as_str().to_owned(),
-                    organization_id: Some(organization_id.clone()),
-                    language: person.language.as_str().to_owned(),
-                    created_at: now,
-                };
-                diesel::insert_into(users::table)
-                    .values(&row)
-                    .execute(conn)?;
-                if let Some(profile) = profile {
-                    practitioners::insert_profile(conn, &row.id, &organization_id, &profile, now)?;
-                }
+                    role,
+                    profile.as_ref(),
+                    now,
+                )?;
                 actor.audit_change(conn, at, "staff.create", "user", &row.id)?;
                 Ok(UserView::from(row))
             })
