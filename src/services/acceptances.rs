@@ -18,7 +18,6 @@ use crate::db::write_tx;
 use crate::error::{AppError, AppResult};
 
 const KINDS: [&str; 3] = ["consent_accept", "consent_refuse", "consent_revoke"];
-const MAX_LIMIT: i64 = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AcceptanceQuery {
@@ -77,16 +76,10 @@ pub struct AcceptancesPage {
 
 fn bounds(q: &AcceptanceQuery) -> AppResult<(i64, i64)> {
     let page = q.page.unwrap_or(1);
-    let limit = q.limit.unwrap_or(50);
     if !(1..=100_000).contains(&page) {
         return Err(AppError::unprocessable("invalid_page", "page starts at 1"));
     }
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::unprocessable(
-            "invalid_limit",
-            format!("limit is between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let limit = crate::services::paging::checked_limit(q.limit)?;
     Ok((page, limit))
 }
 

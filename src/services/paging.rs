@@ -38,17 +38,23 @@ pub struct Cursor {
     pub id: String,
 }
 
+/// A list's `limit`, checked, for every list of the API: 1 to 200, 50 when absent; 422
+/// `invalid_limit` otherwise.
+pub fn checked_limit(limit: Option<i64>) -> AppResult<i64> {
+    match limit {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::unprocessable(
+            "invalid_limit",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        )),
+    }
+}
+
 impl PageQuery {
     /// The limit, checked: 422 `invalid_limit`.
     pub fn limit(&self) -> AppResult<i64> {
-        match self.limit {
-            None => Ok(DEFAULT_LIMIT),
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::unprocessable(
-                "invalid_limit",
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-            )),
-        }
+        checked_limit(self.limit)
     }
 
     /// The cursor, decoded: 422 `invalid_cursor` for anything this service did not make.

@@ -12,8 +12,6 @@ use crate::db::DbConnection;
 use crate::db::schema::audit_events;
 use crate::error::{AppError, AppResult};
 
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 200;
 /// Far beyond any real log; keeps `(page - 1) * limit` from overflowing.
 const MAX_PAGE: i64 = 100_000;
 
@@ -96,13 +94,7 @@ impl Filter {
                 format!("page is from 1 to {MAX_PAGE}"),
             ));
         }
-        let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::unprocessable(
-                "invalid_limit",
-                format!("limit is from 1 to {MAX_LIMIT}"),
-            ));
-        }
+        let limit = crate::services::paging::checked_limit(q.limit)?;
         let who = match q.who.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(PLATFORM) => Some(PLATFORM.to_owned()),
@@ -210,6 +202,7 @@ pub fn own_reads(patient: &str, own: &[String]) -> Cond {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 
     fn query(page: Option<i64>, limit: Option<i64>, kind: Option<&str>) -> AccessLogQuery {
         AccessLogQuery {
